@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { CapsimError, ExitCode } from '../../common/errors.js';
+import { action } from '../action.js';
+
+export function register(program: Command): void {
+  program
+    .command('scenarios')
+    .description('List the bundled scenarios')
+    .action(
+      action(async () => {
+        throw new CapsimError('E_NOT_IMPLEMENTED', '`capsim scenarios` is not implemented yet', {
+          exitCode: ExitCode.runtimeFailure,
+        });
+      }),
+    );
+}
