@@ -1,0 +1,63 @@
+/**
+ * `npm run bench [-- area …]`: runs the benchmark modules (bench/<area>.ts), prints each section as a
+ * Markdown table and writes them all to bench/RESULTS.md with the machine and the command.
+ * Results are compared as ratios against a peer measured in the same run, never as timed tests.
+ */
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import type { BenchModule, BenchSection } from './section.js';
+
+/** Areas in the order they run; each is bench/<area>.ts. */
+const areas = ['model', 'sim', 'server', 'loadgen', 'report'];
+
+function renderSection(section: BenchSection): string {
+  const header = `| ${section.columns.join(' | ')} |`;
+  const rule = `|${section.columns.map(() => '---').join('|')}|`;
+  const rows = section.rows.map((row) => `| ${row.map((cell) => String(cell)).join(' | ')} |`);
+  const notes = (section.notes ?? []).map((note) => `- ${note}`);
+  return [
+    `## ${section.title}`,
+    '',
+    `Command: \`${section.command}\``,
+    '',
+    header,
+    rule,
+    ...rows,
+    '',
+    ...notes,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const selected = requested.length > 0 ? areas.filter((area) => requested.includes(area)) : areas;
+  const rendered: Record<string, string> = {};
+  for (const area of selected) {
+    const path = new URL(`./${area}.ts`, import.meta.url);
+    if (!existsSync(path)) continue;
+    const module = (await import(path.href)) as BenchModule;
+    const sections = await module.run();
+    rendered[area] = sections.map(renderSection).join('\n');
+    console.log(rendered[area]);
+  }
+  writeResults(rendered);
+}
+
+/** Rewrites only the areas that ran, keeping the others' last results. */
+function writeResults(rendered: Record<string, string>): void {
+  const file = new URL('./RESULTS.md', import.meta.url);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const blocks: string[] = [];
+  for (const area of areas) {
+    const fresh = rendered[area];
+    const old = new RegExp(`<!-- area:${area} -->\\n([\\s\\S]*?)<!-- /area:${area} -->`).exec(previous)?.[1];
+    const body = fresh ?? old;
+    if (body !== undefined) blocks.push(`<!-- area:${area} -->\n${body}<!-- /area:${area} -->`);
+  }
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const text = `# Benchmark results\n\nProduced by \`npm run bench\` (one area: \`npm run bench -- <area>\`) on ${machine}.\n\n${blocks.join('\n\n')}\n`;
+  writeFileSync(file, text);
+}
+
+await main();
