@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [file, out, width] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-background-networking','--disable-component-update','--disable-sync','--no-first-run'] });
+const page = await browser.newPage({ viewport: { width: Number(width ?? 1100), height: 900 } });
+const errors = [];
+page.on('console', m => { if (m.type()==='error' || m.type()==='warning') errors.push(m.type()+': '+m.text()); });
+page.on('pageerror', e => errors.push('pageerror '+e.message));
+await page.goto('file://' + file);
+await page.waitForFunction(() => [...document.querySelectorAll('figure.chart')].every(f => f.dataset.rendered || f.dataset.renderError), null, {timeout: 20000});
+await page.screenshot({ path: out, fullPage: true });
+console.log(errors);
+await browser.close();

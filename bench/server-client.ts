@@ -1,0 +1,168 @@
+/**
+ * Client process of bench/server.ts (forked, so its CPU is not the server's). One client drives both
+ * the reference server and the bare relay, so the two are measured identically:
+ * - `throughput`: `pairs` sender → recipient pairs, each sender keeping `window` messages in flight
+ *   (in flight until delivered); ACK latency = send → ack, delivery latency = send → deliver (same clock).
+ * - `idle`: opens `count` authenticated connections spread over source addresses and holds them.
+ */
+import hdr from 'hdr-histogram-js';
+import WebSocket from 'ws';
+import { signToken } from '../reference-server/auth/token.js';
+
+interface ThroughputCommand {
+  type: 'throughput';
+  wsUrl: string;
+  pairs: number;
+  window: number;
+  warmupMs: number;
+  durationMs: number;
+  tag: string;
+}
+interface IdleCommand {
+  type: 'idle';
+  wsUrl: string;
+  count: number;
+  addresses: string[];
+  tag: string;
+}
+type Command = ThroughputCommand | IdleCommand | { type: 'close' };
+
+const secret = 'capsim-dev-secret';
+const held: WebSocket[] = [];
+
+function connect(wsUrl: string, userId: string, localAddress?: string): Promise<WebSocket> {
+  const token = signToken({ sub: userId, exp: Math.floor(Date.now() / 1000) + 86_400 }, secret);
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${wsUrl}?token=${token}`, {
+      perMessageDeflate: false,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    ws.once('message', () => resolve(ws)); // hello
+    ws.once('error', reject);
+    ws.once('close', (code) => reject(new Error(`closed ${code} before hello`)));
+  });
+}
+
+async function throughput(command: ThroughputCommand) {
+  const ack = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const delivery = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  let measuring = false;
+  let stopped = false;
+  let delivered = 0;
+  let acked = 0;
+  let errors = 0;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < command.pairs; i += 1) {
+    const senderId = `${command.tag}-s${i}`;
+    const recipientId = `${command.tag}-r${i}`;
+    const sender = await connect(command.wsUrl, senderId);
+    const recipient = await connect(command.wsUrl, recipientId);
+    sockets.push(sender, recipient);
+    const conversationId =
+      senderId < recipientId ? `dm:${senderId}:${recipientId}` : `dm:${recipientId}:${senderId}`;
+    const sentAt = new Map<string, number>();
+    let counter = 0;
+    const sendOne = () => {
+      if (stopped) return;
+      const key = `${i}-${counter++}`;
+      const now = performance.now();
+      sentAt.set(key, now);
+      sender.send(
+        JSON.stringify({
+          type: 'send',
+          conversationId,
+          idempotencyKey: key,
+          body: 'x'.repeat(100),
+          clientTs: now,
+        }),
+      );
+    };
+    sender.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as { type: string; idempotencyKey?: string };
+      if (frame.type === 'ack') {
+        const start = sentAt.get(frame.idempotencyKey ?? '');
+        if (start !== undefined && measuring) {
+          ack.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
+          acked += 1;
+        }
+        sentAt.delete(frame.idempotencyKey ?? '');
+      } else if (frame.type === 'error') errors += 1;
+    });
+    recipient.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as {
+        type: string;
+        idempotencyKey?: string;
+        clientTs?: number;
+      };
+      if (frame.type !== 'deliver' && frame.type !== 'send') return;
+      if (measuring && frame.clientTs !== undefined) {
+        delivery.recordValue(Math.max(1, Math.round((performance.now() - frame.clientTs) * 1000)));
+        delivered += 1;
+      }
+      // The relay forwards the send frame itself (no ACK): forget the key on delivery instead.
+      if (frame.idempotencyKey !== undefined) sentAt.delete(frame.idempotencyKey);
+      sendOne();
+    });
+    for (let w = 0; w < command.window; w += 1) sendOne();
+  }
+  await new Promise((resolve) => setTimeout(resolve, command.warmupMs));
+  measuring = true;
+  const startMs = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, command.durationMs));
+  measuring = false;
+  const seconds = (performance.now() - startMs) / 1000;
+  stopped = true;
+  for (const ws of sockets) ws.terminate();
+  const q = (h: typeof ack, p: number) => (h.totalCount === 0 ? null : h.getValueAtPercentile(p) / 1000);
+  return {
+    type: 'throughput-result',
+    deliveredPerSecond: delivered / seconds,
+    ackedPerSecond: acked / seconds,
+    errors,
+    ackP50Ms: q(ack, 50),
+    ackP99Ms: q(ack, 99),
+    deliveryP50Ms: q(delivery, 50),
+    deliveryP99Ms: q(delivery, 99),
+  };
+}
+
+async function idle(command: IdleCommand) {
+  let failed = 0;
+  const concurrency = 200;
+  let next = 0;
+  const worker = async () => {
+    while (next < command.count) {
+      const index = next++;
+      const address = command.addresses[index % command.addresses.length];
+      try {
+        held.push(await connect(command.wsUrl, `${command.tag}-idle${index}`, address));
+      } catch {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { type: 'idle-ready', opened: held.length, failed };
+}
+
+process.on('message', (command: Command) => {
+  if (command.type === 'close') {
+    for (const ws of held) ws.terminate();
+    process.exit(0);
+  }
+  const work = command.type === 'throughput' ? throughput(command) : idle(command);
+  void work.then(
+    (result) => process.send?.(result),
+    (error: unknown) => process.send?.({ type: 'error', message: String(error) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ type: 'ready' });

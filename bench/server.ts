@@ -1,0 +1,336 @@
+/**
+ * `npm run bench -- server`: the reference server's full embedded pipeline against a bare `ws` relay
+ * (bench/bare-relay.ts), driven by the same client process (bench/server-client.ts):
+ * 1. delivered messages/s and ACK/delivery p50/p99 (pipeline with group commit, pipeline with batch size 1,
+ *    relay);
+ * 2. RSS per idle authenticated connection at 10,000 connections and at the per-process limit;
+ * 3. storage transactions/s and messages/s with and without batching (SqliteMessageStore directly).
+ * Servers and clients each run in their own process. CAPSIM_BENCH_SCALE=small runs a short, small
+ * version (a shared machine); the default is the full scale of the goals.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forkModule, resolveSiblingModule } from '../common/spawn-module.js';
+import { SqliteMessageStore } from '../reference-server/embedded/sqlite-store.js';
+import type { AppendItem } from '../reference-server/contracts.js';
+import type { BenchSection } from './section.js';
+
+const small = process.env.CAPSIM_BENCH_SCALE === 'small';
+const scale = small
+  ? {
+      pairs: 20,
+      window: 10,
+      warmupMs: 1_000,
+      durationMs: 4_000,
+      idleCounts: [1_000, 2_000],
+      storeMessages: 5_000,
+    }
+  : {
+      pairs: 100,
+      window: 20,
+      warmupMs: 3_000,
+      durationMs: 15_000,
+      idleCounts: [10_000, 19_000],
+      storeMessages: 50_000,
+    };
+const sourceAddresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+
+interface Child {
+  process: ChildProcess;
+  request<T>(message: object, replyType: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function spawn(
+  relative: string,
+  args: string[],
+  readyType: string,
+): Promise<Child & { ready: Record<string, unknown> }> {
+  const child = forkModule(resolveSiblingModule(import.meta.url, relative), args, {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--expose-gc'],
+  });
+  const queue: Record<string, unknown>[] = [];
+  const waiters: ((m: Record<string, unknown>) => boolean)[] = [];
+  child.on('message', (message: Record<string, unknown>) => {
+    const index = waiters.findIndex((w) => w(message));
+    if (index >= 0) waiters.splice(index, 1);
+    else queue.push(message);
+  });
+  const wait = (type: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const queued = queue.findIndex((m) => m.type === type || m.type === 'error');
+      const settle = (m: Record<string, unknown>) =>
+        m.type === 'error' ? reject(new Error(String(m.message))) : resolve(m);
+      if (queued >= 0) return settle(queue.splice(queued, 1)[0]);
+      waiters.push((m) => {
+        if (m.type !== type && m.type !== 'error') return false;
+        settle(m);
+        return true;
+      });
+    });
+  const ready = await wait(readyType);
+  return {
+    process: child,
+    ready,
+    request: async <T>(message: object, replyType: string) => {
+      const reply = wait(replyType);
+      child.send(message);
+      return (await reply) as T;
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
+  };
+}
+
+interface ServerTarget {
+  wsUrl: string;
+  child: Child;
+  dispose(): Promise<void>;
+}
+
+async function startPipeline(extra: object = {}): Promise<ServerTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'capsim-bench-server-'));
+  const options = {
+    port: 0,
+    dataDir,
+    profile: 'loadtest',
+    heartbeatMs: 600_000,
+    maxConnections: 19_900,
+    ...extra,
+  };
+  const child = await spawn('../reference-server/child-server', [JSON.stringify(options)], 'listening');
+  return {
+    wsUrl: child.ready.wsUrl as string,
+    child,
+    dispose: async () => {
+      await child.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startRelay(): Promise<ServerTarget> {
+  const child = await spawn('./bare-relay', [JSON.stringify({ port: 0 })], 'listening');
+  return { wsUrl: child.ready.wsUrl as string, child, dispose: () => child.stop() };
+}
+
+interface ThroughputResult {
+  deliveredPerSecond: number;
+  ackedPerSecond: number;
+  errors: number;
+  ackP50Ms: number | null;
+  ackP99Ms: number | null;
+  deliveryP50Ms: number | null;
+  deliveryP99Ms: number | null;
+}
+
+async function measureThroughput(target: ServerTarget, tag: string): Promise<ThroughputResult> {
+  const client = await spawn('./server-client', [], 'ready');
+  try {
+    return await client.request<ThroughputResult>(
+      {
+        type: 'throughput',
+        wsUrl: target.wsUrl,
+        tag,
+        pairs: scale.pairs,
+        window: scale.window,
+        warmupMs: scale.warmupMs,
+        durationMs: scale.durationMs,
+      },
+      'throughput-result',
+    );
+  } finally {
+    await client.stop();
+  }
+}
+
+/** RSS growth per idle authenticated connection: (RSS after − RSS before) / connections, after GC. */
+async function measureIdle(
+  start: () => Promise<ServerTarget>,
+  count: number,
+): Promise<{ bytesPerConnection: number; opened: number }> {
+  const target = await start();
+  const clients: Child[] = [];
+  try {
+    const before = await target.child.request<{ rssBytes: number }>({ type: 'rss' }, 'rss');
+    // Each client process stays well under the 20,000 open-files limit.
+    const perClient = 9_500;
+    let opened = 0;
+    for (let offset = 0; offset < count; offset += perClient) {
+      const client = await spawn('./server-client', [], 'ready');
+      clients.push(client);
+      const result = await client.request<{ opened: number }>(
+        {
+          type: 'idle',
+          wsUrl: target.wsUrl,
+          count: Math.min(perClient, count - offset),
+          addresses: sourceAddresses,
+          tag: `c${offset}`,
+        },
+        'idle-ready',
+      );
+      opened += result.opened;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = await target.child.request<{ rssBytes: number }>({ type: 'rss' }, 'rss');
+    return { bytesPerConnection: (after.rssBytes - before.rssBytes) / Math.max(1, opened), opened };
+  } finally {
+    for (const client of clients) await client.stop();
+    await target.dispose();
+  }
+}
+
+async function measureStorage(
+  batchSize: number,
+): Promise<{ transactionsPerSecond: number; messagesPerSecond: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'capsim-bench-store-'));
+  const store = new SqliteMessageStore({ dataDir, synchronous: 'full' });
+  await store.init();
+  const total = batchSize === 1 ? Math.min(scale.storeMessages, 5_000) : scale.storeMessages;
+  const item = (i: number): AppendItem => ({
+    message: {
+      conversationId: `dm:b${i % 500}:c${i % 500}`,
+      seq: Math.floor(i / 500) + 1,
+      messageId: '',
+      senderId: `b${i % 500}`,
+      senderDeviceId: 'd',
+      idempotencyKey: `k${i}`,
+      body: 'x'.repeat(100),
+      clientTs: null,
+      serverTs: Date.now(),
+    },
+    inboxUserIds: [`c${i % 500}`],
+  });
+  const start = performance.now();
+  let transactions = 0;
+  for (let i = 0; i < total; i += batchSize) {
+    await store.appendBatch(Array.from({ length: Math.min(batchSize, total - i) }, (_, j) => item(i + j)));
+    transactions += 1;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { transactionsPerSecond: transactions / seconds, messagesPerSecond: total / seconds };
+}
+
+const fmt = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
+
+export async function run(): Promise<BenchSection[]> {
+  const command = `${small ? 'CAPSIM_BENCH_SCALE=small ' : ''}npm run bench -- server`;
+  const scaleNote = small
+    ? 'SMALL scale (shared machine): short run, few connections — ratios indicative only; re-run without CAPSIM_BENCH_SCALE for the goals.'
+    : 'Full scale.';
+
+  const results: [string, ThroughputResult][] = [];
+  for (const [name, start] of [
+    ['bare ws relay', startRelay],
+    ['reference pipeline (group commit 100 / 5 ms)', () => startPipeline()],
+    [
+      'reference pipeline (batch size 1)',
+      () => startPipeline({ writeBuffer: { maxMessages: 1, maxDelayMs: 0 } }),
+    ],
+  ] as const) {
+    const target = await start();
+    try {
+      results.push([name, await measureThroughput(target, name.replace(/\W+/g, '').slice(0, 12))]);
+    } finally {
+      await target.dispose();
+    }
+  }
+  const relayRate = results[0][1].deliveredPerSecond;
+  const throughputSection: BenchSection = {
+    title: 'Reference server: full pipeline vs bare ws relay (throughput, latency)',
+    command,
+    columns: [
+      'server',
+      'delivered msg/s',
+      '× relay',
+      'ACK p50 ms',
+      'ACK p99 ms',
+      'delivery p50 ms',
+      'delivery p99 ms',
+      'errors',
+    ],
+    rows: results.map(([name, r]) => [
+      name,
+      Math.round(r.deliveredPerSecond),
+      (r.deliveredPerSecond / relayRate).toFixed(2),
+      fmt(r.ackP50Ms, 2),
+      fmt(r.ackP99Ms, 2),
+      fmt(r.deliveryP50Ms, 2),
+      fmt(r.deliveryP99Ms, 2),
+      r.errors,
+    ]),
+    notes: [
+      `${scale.pairs} sender→recipient pairs, ${scale.window} messages in flight per sender (closed loop on delivery), 100-byte bodies, ${scale.durationMs / 1000} s after ${scale.warmupMs / 1000} s warm-up; server and client in separate processes.`,
+      'Pipeline = validate, rate-limit, idempotency lookup, sequence, group commit to SQLite (WAL, synchronous=FULL), ACK after commit, fan-out. The relay has no ACK.',
+      'Goal: pipeline delivers ≥ 0.50 × the relay.',
+      scaleNote,
+    ],
+  };
+
+  const idleRows: (string | number)[][] = [];
+  for (const count of scale.idleCounts) {
+    const relay = await measureIdle(startRelay, count);
+    const pipeline = await measureIdle(() => startPipeline(), count);
+    idleRows.push([
+      count,
+      `${relay.opened} / ${pipeline.opened}`,
+      (relay.bytesPerConnection / 1024).toFixed(2),
+      (pipeline.bytesPerConnection / 1024).toFixed(2),
+      (pipeline.bytesPerConnection / relay.bytesPerConnection).toFixed(2),
+    ]);
+  }
+  const idleSection: BenchSection = {
+    title: 'Reference server: RSS per idle authenticated connection',
+    command,
+    columns: [
+      'connections',
+      'opened (relay / pipeline)',
+      'relay KiB/conn',
+      'pipeline KiB/conn',
+      'pipeline ÷ relay',
+    ],
+    rows: idleRows,
+    notes: [
+      '(RSS after − RSS before) / connections, after a forced GC in the server process; clients in separate processes over 127.0.0.2–5.',
+      'Goals: pipeline ≤ 1.5 × relay; one process holds ≥ 19,000 (open-files hard limit 20,000 here).',
+      scaleNote,
+    ],
+  };
+
+  const batched = await measureStorage(100);
+  const single = await measureStorage(1);
+  const storageSection: BenchSection = {
+    title: 'Reference server: SQLite storage with and without batching',
+    command,
+    columns: ['write mode', 'transactions/s', 'messages/s', 'messages/s ÷ unbatched'],
+    rows: [
+      [
+        '1 message per transaction',
+        Math.round(single.transactionsPerSecond),
+        Math.round(single.messagesPerSecond),
+        '1.00',
+      ],
+      [
+        '100 messages per transaction',
+        Math.round(batched.transactionsPerSecond),
+        Math.round(batched.messagesPerSecond),
+        (batched.messagesPerSecond / single.messagesPerSecond).toFixed(1),
+      ],
+    ],
+    notes: [
+      'SqliteMessageStore.appendBatch (message + idempotency key + one inbox row each), WAL, synchronous=FULL, one process.',
+      "Seed 001's claim: batching 100 messages per transaction turns 1M msg/s into 10K transactions/s.",
+      scaleNote,
+    ],
+  };
+  return [throughputSection, idleSection, storageSection];
+}

@@ -1,0 +1,775 @@
+/**
+ * The fixed part of every generated k6 script: the reference protocol (PROTOCOL.md) spoken over
+ * `k6/websockets`, the open-model send schedule and the correctness checker. It is TypeScript source
+ * kept as a string (k6 runs it, not Node); build-script.ts prepends the scenario's PLAN and options.
+ * Tests type-check the generated script against @types/k6 and run it against the reference server
+ * through k6/test-shims/, so this text cannot drift from the protocol unnoticed.
+ *
+ * Design (README of the export explains it to users):
+ * - One k6 iteration = one *cell*: a VU opens `cellSize` sockets (users) and holds them. Cells arrive
+ *   on `constant-arrival-rate` executors, one per rising connection phase, so connections arrive at
+ *   the scenario's rate whatever the server does (open model); the cell's connect latency is measured
+ *   from its intended connect time.
+ * - Conversations (1:1 pairs and groups) are formed inside a cell, so one VU sees both ends of every
+ *   message: lost / duplicated / out-of-order are counted exactly without cross-VU state.
+ * - Each user sends on its own open-model schedule (Poisson or uniform at the phase's per-user rate);
+ *   `clientTs` carries the intended send time and ACK/delivery latency are measured from it, so a
+ *   stalled VU shows up as latency, never as silently lower load.
+ */
+export const k6RuntimeSource = String.raw`
+declare const console: {
+  log(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+};
+
+interface SegmentPlan {
+  name: string;
+  startMs: number;
+  endMs: number;
+  firstCell: number;
+  cells: number;
+  cellIntervalMs: number;
+}
+interface CurvePoint {
+  tMs: number;
+  connections: number;
+}
+interface RateStep {
+  startMs: number;
+  endMs: number;
+  perUserPerSecond: number;
+}
+interface ScriptPlan {
+  scenario: string;
+  protocol: number;
+  target: string;
+  tokenSecret: string;
+  tokenMode: 'local' | 'http';
+  cellSize: number;
+  users: number;
+  segments: SegmentPlan[];
+  curve: CurvePoint[];
+  sendEndMs: number;
+  rateSteps: RateStep[];
+  arrival: 'poisson' | 'uniform';
+  bodyBytes: number;
+  groupFraction: number;
+  groupSize: number;
+  offline: { fraction: number; atMs: number; awayMs: number } | null;
+  receipts: boolean;
+  heartbeatMs: number | null;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  graceMs: number;
+  seed: number;
+  rateMetrics: string[];
+  thresholds: { source: string; k6Metric: string; k6Expression: string }[];
+}
+interface SetupData {
+  runId: string;
+  wsUrl: string;
+  httpUrl: string;
+}
+interface Frame {
+  type: string;
+  [field: string]: unknown;
+}
+
+// ---- metrics (names match capsim's threshold metrics, loadgen/thresholds.ts) ----
+const connectLatency = new Trend('connect_latency', true);
+const ackLatency = new Trend('ack_latency', true);
+const deliveryLatency = new Trend('delivery_latency', true);
+const inboxLatency = new Trend('inbox_latency', true);
+const heartbeatRtt = new Trend('heartbeat_rtt', true);
+const messagesSent = new Counter('messages_sent');
+const messagesAcked = new Counter('messages_acked');
+const messagesDelivered = new Counter('messages_delivered');
+const expectedDeliveries = new Counter('expected_deliveries');
+const lostCounter = new Counter('lost');
+const duplicatedCounter = new Counter('duplicated');
+const outOfOrderCounter = new Counter('out_of_order');
+const unackedCounter = new Counter('unacked');
+const redeliveredCounter = new Counter('redelivered');
+const connectAttempts = new Counter('connect_attempts');
+const connectErrors = new Counter('connect_errors');
+const sendErrors = new Counter('send_errors');
+const errorsCounter = new Counter('errors');
+const reconnectsCounter = new Counter('reconnects');
+// capsim's "rate" of a counter is a ratio (per attempt, per delivery …): a k6 Rate metric per such
+// threshold, named <metric>_rate, carries it (a k6 Counter's rate is per second).
+const rateMetrics: Record<string, Rate> = {};
+for (const name of PLAN.rateMetrics) rateMetrics[name] = new Rate(name + '_rate');
+function addRate(name: string, hit: boolean): void {
+  const metric = rateMetrics[name];
+  if (metric) metric.add(hit);
+}
+
+// ---- configuration from the environment (k6 run -e NAME=value, or TestRun runner.env) ----
+function env(name: string, fallback: string): string {
+  const value = __ENV[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+function httpUrlOf(wsUrl: string): string {
+  return wsUrl.replace(/^ws/, 'http').replace(/\/v1\/ws.*$/, '');
+}
+
+// ---- tokens (PROTOCOL.md section 1) ----
+function mintToken(userId: string, httpUrl: string, ttlSeconds: number): string {
+  if (env('CAPSIM_TOKEN_MODE', PLAN.tokenMode) === 'http') {
+    const response = http.post(
+      httpUrl + '/v1/tokens',
+      JSON.stringify({ userId: userId, deviceId: 'k6', ttlSeconds: ttlSeconds }),
+      { headers: { 'Content-Type': 'application/json' }, tags: { name: 'POST /v1/tokens' } },
+    );
+    if (response.status !== 200) {
+      errorsCounter.add(1);
+      return '';
+    }
+    const body = response.json() as { token?: string } | null;
+    return body && typeof body.token === 'string' ? body.token : '';
+  }
+  // token = base64url(payload) + "." + base64url(HMAC_SHA256(secret, base64url(payload)))
+  const payload = b64encode(
+    JSON.stringify({ sub: userId, exp: Math.floor(Date.now() / 1000) + ttlSeconds, dev: 'k6' }),
+    'rawurl',
+  );
+  return payload + '.' + hmac('sha256', env('CAPSIM_TOKEN_SECRET', PLAN.tokenSecret), payload, 'base64rawurl');
+}
+
+// ---- schedule helpers (pure) ----
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return function () {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function connectionsAt(tMs: number): number {
+  const curve = PLAN.curve;
+  if (tMs <= curve[0].tMs) return curve[0].connections;
+  for (let i = 1; i < curve.length; i++) {
+    const a = curve[i - 1];
+    const b = curve[i];
+    if (tMs <= b.tMs) {
+      return b.tMs === a.tMs ? b.connections : a.connections + ((b.connections - a.connections) * (tMs - a.tMs)) / (b.tMs - a.tMs);
+    }
+  }
+  return curve[curve.length - 1].connections;
+}
+/** A cell closes (LIFO) when the planned connection count falls below its midpoint. */
+function cellCloseMs(cell: number, fromMs: number): number {
+  const threshold = (cell + 0.5) * PLAN.cellSize;
+  if (connectionsAt(fromMs) < threshold) return fromMs;
+  const curve = PLAN.curve;
+  for (let i = 1; i < curve.length; i++) {
+    const a = curve[i - 1];
+    const b = curve[i];
+    if (b.tMs <= fromMs || b.connections >= threshold) continue;
+    const start = Math.max(a.tMs, fromMs);
+    const startValue = connectionsAt(start);
+    if (startValue < threshold) return start;
+    return start + ((startValue - threshold) / (startValue - b.connections)) * (b.tMs - start);
+  }
+  return PLAN.sendEndMs;
+}
+/**
+ * Next intended send time after fromMs (test-relative ms) for a user whose rate is piecewise constant
+ * per phase. Poisson: exponential gaps; at a phase boundary the draw restarts (memoryless, so exact).
+ */
+function nextArrivalMs(fromMs: number, rng: () => number, first: boolean): number {
+  let t = fromMs;
+  for (let guard = 0; guard < 10000; guard++) {
+    let step: RateStep | null = null;
+    for (const candidate of PLAN.rateSteps) {
+      if (candidate.startMs <= t && t < candidate.endMs) step = candidate;
+    }
+    if (step === null) return Infinity;
+    const perMs = step.perUserPerSecond / 1000;
+    if (perMs > 0) {
+      const gap = PLAN.arrival === 'poisson' ? -Math.log(1 - rng()) / perMs : (first ? rng() : 1) / perMs;
+      if (t + gap < step.endMs) return t + gap;
+    }
+    t = step.endMs;
+    first = true;
+  }
+  return Infinity;
+}
+
+// ---- one cell: cellSize users on one VU ----
+interface Conversation {
+  id: string;
+  members: number[];
+  group: boolean;
+  ready: boolean;
+}
+interface User {
+  index: number;
+  id: string;
+  token: string;
+  ws: WebSocket | null;
+  connected: boolean;
+  everConnected: boolean;
+  wantOnline: boolean;
+  heartbeat: number | null;
+  reconnectAttempt: number;
+  timer: number | null;
+  conversation: Conversation | null;
+  rng: () => number;
+  sent: number;
+  seenLive: Set<string>;
+  highestLive: Map<string, number>;
+  highestRedelivery: Map<string, number>;
+  received: Set<string>;
+  goesOffline: boolean;
+}
+interface Outgoing {
+  sender: User;
+  frame: Frame;
+  intendedMs: number;
+  acked: boolean;
+  failed: boolean;
+  attempts: number;
+}
+
+
+class Cell {
+  readonly users: User[] = [];
+  readonly conversations: Conversation[] = [];
+  /** Sent, not yet ACKed nor finally rejected, by sender id + idempotency key. */
+  readonly outgoing = new Map<string, Outgoing>();
+  /** ACKed messages (conversation#seq) and the recipients that have not received them yet. */
+  readonly expected = new Map<string, Set<number>>();
+  readonly timers = new Set<number>();
+  ready = false;
+  finishing = false;
+  finished = false;
+  drain: number | null = null;
+  readonly body: string;
+
+  constructor(
+    readonly cell: number,
+    readonly setup: SetupData,
+    readonly testStartEpochMs: number,
+    readonly openEpochMs: number,
+    readonly sendEndEpochMs: number,
+  ) {
+    this.body = 'x'.repeat(PLAN.bodyBytes);
+    const size = PLAN.cellSize;
+    const ttlSeconds = Math.ceil(PLAN.sendEndMs / 1000) + 3600;
+    const prefix = 'k6-' + setup.runId + '-' + cell + '-';
+    const offlineEvery = PLAN.offline ? PLAN.offline.fraction : 0;
+    for (let j = 0; j < size; j++) {
+      const id = prefix + j;
+      this.users.push({
+        index: j,
+        id: id,
+        token: mintToken(id, setup.httpUrl, ttlSeconds),
+        ws: null,
+        connected: false,
+        everConnected: false,
+        wantOnline: true,
+        heartbeat: null,
+        reconnectAttempt: 0,
+        timer: null,
+        conversation: null,
+        rng: mulberry32(PLAN.seed * 1000003 + cell * 4099 + j),
+        sent: 0,
+        seenLive: new Set<string>(),
+        highestLive: new Map<string, number>(),
+        highestRedelivery: new Map<string, number>(),
+        received: new Set<string>(),
+        goesOffline: Math.floor((j + 1) * offlineEvery) > Math.floor(j * offlineEvery),
+      });
+    }
+    // Groups first (groupFraction of the users, in groups of groupSize), then 1:1 pairs.
+    const grouped = Math.floor((size * PLAN.groupFraction) / PLAN.groupSize) * PLAN.groupSize;
+    for (let start = 0; start + PLAN.groupSize <= grouped; start += PLAN.groupSize) {
+      const members: number[] = [];
+      for (let j = start; j < start + PLAN.groupSize; j++) members.push(j);
+      this.addConversation('g:' + prefix + 'g' + start, members, true);
+    }
+    for (let j = grouped; j + 1 < size; j += 2) {
+      const a = this.users[j].id;
+      const b = this.users[j + 1].id;
+      this.addConversation('dm:' + (a < b ? a + ':' + b : b + ':' + a), [j, j + 1], false);
+    }
+    if ((size - grouped) % 2 === 1 && size >= 2) {
+      // The odd user out joins a 1:1 with the cell's first user; it only receives in that pair's
+      // conversation when user 0 already has another one, which is fine: it still sends.
+      const a = this.users[size - 1].id;
+      const b = this.users[0].id;
+      const odd = { id: 'dm:' + (a < b ? a + ':' + b : b + ':' + a), members: [size - 1, 0], group: false, ready: true };
+      this.conversations.push(odd);
+      this.users[size - 1].conversation = odd;
+    }
+  }
+
+  conversationById(id: string): Conversation | null {
+    for (const conversation of this.conversations) if (conversation.id === id) return conversation;
+    return null;
+  }
+
+  addConversation(id: string, members: number[], group: boolean): void {
+    const conversation = { id: id, members: members, group: group, ready: !group };
+    this.conversations.push(conversation);
+    for (const member of members) this.users[member].conversation = conversation;
+  }
+
+  /** Sends a frame if the user's socket is open (a closing socket must not be written to). */
+  transmit(user: User, frame: unknown): boolean {
+    const ws = user.ws;
+    if (!ws || !user.connected || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  testMs(epochMs: number): number {
+    return epochMs - this.testStartEpochMs;
+  }
+
+  later(delayMs: number, fn: () => void): number {
+    const id = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, Math.max(0, delayMs));
+    this.timers.add(id);
+    return id;
+  }
+
+  start(): void {
+    const spacingMs = PLAN.segments.length > 0 ? this.cellSpacingMs() : 0;
+    for (const user of this.users) {
+      const intended = this.openEpochMs + user.index * spacingMs;
+      this.later(intended - Date.now(), () => this.connect(user, intended));
+    }
+    // Start sending when every user said hello, or at the latest 10 s after the last planned connect.
+    this.later(this.openEpochMs + this.users.length * spacingMs + 10000 - Date.now(), () => this.becomeReady());
+    this.later(this.sendEndEpochMs - Date.now(), () => this.beginFinish());
+    const offline = PLAN.offline;
+    if (offline) {
+      const leaveEpoch = this.testStartEpochMs + offline.atMs;
+      const backEpoch = leaveEpoch + offline.awayMs;
+      if (leaveEpoch > this.openEpochMs + this.users.length * spacingMs && backEpoch < this.sendEndEpochMs) {
+        this.later(leaveEpoch - Date.now(), () => this.goOffline());
+        this.later(backEpoch - Date.now(), () => this.comeBack(backEpoch));
+      }
+    }
+  }
+
+  cellSpacingMs(): number {
+    for (const segment of PLAN.segments) {
+      if (this.cell >= segment.firstCell && this.cell < segment.firstCell + segment.cells) {
+        return segment.cellIntervalMs / PLAN.cellSize;
+      }
+    }
+    return 0;
+  }
+
+  connect(user: User, intendedEpochMs: number): void {
+    if (this.finished || !user.wantOnline) return;
+    connectAttempts.add(1);
+    const url = this.setup.wsUrl + (this.setup.wsUrl.indexOf('?') >= 0 ? '&' : '?') + 'token=' + user.token;
+    const ws = new WebSocket(url, null, { tags: { name: 'capsim-ws' } });
+    user.ws = ws;
+    let helloSeen = false;
+    ws.onmessage = (event) => {
+      if (!event || typeof event.data !== 'string') return;
+      let frame: Frame;
+      try {
+        frame = JSON.parse(event.data) as Frame;
+      } catch (_error) {
+        errorsCounter.add(1);
+        return;
+      }
+      if (frame.type === 'hello') {
+        helloSeen = true;
+        this.onHello(user, ws, frame, intendedEpochMs);
+      } else {
+        this.onFrame(user, frame);
+      }
+    };
+    ws.onerror = (event) => {
+      if (!helloSeen && !this.finished) console.warn('capsim: websocket error for ' + user.id + ': ' + (event ? event.error : ''));
+    };
+    ws.onclose = () => {
+      if (user.ws !== ws) return;
+      user.ws = null;
+      user.connected = false;
+      if (user.heartbeat !== null) clearInterval(user.heartbeat);
+      user.heartbeat = null;
+      if (!helloSeen) {
+        connectErrors.add(1);
+        errorsCounter.add(1);
+        addRate('connect_errors', true);
+        addRate('errors', true);
+      } else if (user.wantOnline && !this.finished) {
+        reconnectsCounter.add(1);
+        addRate('reconnects', true);
+      }
+      if (user.wantOnline && !this.finished) this.scheduleReconnect(user);
+    };
+  }
+
+  scheduleReconnect(user: User): void {
+    // Exponential backoff with full jitter: uniform in [0, min(max, initial · 2^attempt)].
+    const ceiling = Math.min(PLAN.reconnectMaxMs, PLAN.reconnectInitialMs * Math.pow(2, user.reconnectAttempt));
+    user.reconnectAttempt++;
+    const delay = user.rng() * ceiling;
+    this.later(delay, () => this.connect(user, Date.now()));
+  }
+
+  onHello(user: User, ws: WebSocket, frame: Frame, intendedEpochMs: number): void {
+    if (user.ws !== ws) return;
+    const now = Date.now();
+    connectLatency.add(now - intendedEpochMs);
+    addRate('connect_errors', false);
+    addRate('reconnects', false);
+    user.connected = true;
+    user.reconnectAttempt = 0;
+    // New connection: per-connection duplicate and order tracking starts afresh.
+    user.seenLive = new Set<string>();
+    user.highestLive = new Map<string, number>();
+    user.highestRedelivery = new Map<string, number>();
+    const serverHeartbeat = typeof frame.heartbeatMs === 'number' ? frame.heartbeatMs : 30000;
+    const every = PLAN.heartbeatMs !== null ? PLAN.heartbeatMs : serverHeartbeat / 2;
+    user.heartbeat = setInterval(() => {
+      if (user.ws === ws) this.transmit(user, { type: 'ping', ts: Date.now() });
+    }, every);
+    const conversation = user.conversation;
+    if (conversation && conversation.group && !conversation.ready && conversation.members[0] === user.index) {
+      this.transmit(user, {
+        type: 'group.create',
+        requestId: 'create-' + conversation.id,
+        conversationId: conversation.id,
+        members: conversation.members.map((member) => this.users[member].id),
+      });
+    }
+    if (!user.everConnected) {
+      user.everConnected = true;
+      this.maybeReady();
+    }
+  }
+
+  maybeReady(): void {
+    if (this.ready) return;
+    for (const user of this.users) if (!user.everConnected) return;
+    for (const conversation of this.conversations) if (!conversation.ready) return;
+    this.becomeReady();
+  }
+
+  becomeReady(): void {
+    if (this.ready || this.finishing) return;
+    this.ready = true;
+    const fromMs = this.testMs(Date.now());
+    for (const user of this.users) this.scheduleSend(user, nextArrivalMs(fromMs, user.rng, true));
+  }
+
+  scheduleSend(user: User, intendedTestMs: number): void {
+    const intendedEpochMs = this.testStartEpochMs + intendedTestMs;
+    if (!(intendedEpochMs < this.sendEndEpochMs)) return;
+    // A late timer sends immediately with its original intended time (latency includes the lateness).
+    user.timer = this.later(intendedEpochMs - Date.now(), () => {
+      if (this.finishing) return;
+      this.send(user, intendedEpochMs);
+      this.scheduleSend(user, nextArrivalMs(intendedTestMs, user.rng, false));
+    });
+  }
+
+  send(user: User, intendedEpochMs: number): void {
+    const conversation = user.conversation;
+    // Offline users do not send; a group that was never created cannot be sent to.
+    if (!conversation || !conversation.ready || !user.connected || !user.ws || user.ws.readyState !== WebSocket.OPEN) return;
+    user.sent++;
+    const key = 'm' + user.sent;
+    const frame: Frame = {
+      type: 'send',
+      conversationId: conversation.id,
+      idempotencyKey: key,
+      body: this.body,
+      clientTs: intendedEpochMs,
+    };
+    this.outgoing.set(user.id + '|' + key, { sender: user, frame: frame, intendedMs: intendedEpochMs, acked: false, failed: false, attempts: 1 });
+    messagesSent.add(1);
+    addRate('errors', false);
+    this.transmit(user, frame);
+  }
+
+  onFrame(user: User, frame: Frame): void {
+    const now = Date.now();
+    switch (frame.type) {
+      case 'ack': {
+        const outgoingKey = user.id + '|' + String(frame.idempotencyKey);
+        const entry = this.outgoing.get(outgoingKey);
+        if (!entry || entry.acked) return;
+        entry.acked = true;
+        this.outgoing.delete(outgoingKey);
+        ackLatency.add(now - entry.intendedMs);
+        messagesAcked.add(1);
+        addRate('messages_acked', true);
+        addRate('unacked', false);
+        addRate('send_errors', false);
+        const messageKey = String(frame.conversationId) + '#' + String(frame.seq);
+        const conversation = this.conversationById(String(frame.conversationId));
+        if (!conversation) return;
+        // Every member but the sender must receive it; a delivery may even have beaten the ACK.
+        const waiting = new Set<number>();
+        for (const member of conversation.members) {
+          if (member === user.index) continue;
+          expectedDeliveries.add(1);
+          if (this.users[member].received.has(messageKey)) {
+            addRate('lost', false);
+            addRate('messages_delivered', true);
+          } else {
+            waiting.add(member);
+          }
+        }
+        if (waiting.size > 0) this.expected.set(messageKey, waiting);
+        return;
+      }
+      case 'deliver':
+        this.onDeliver(user, frame, now);
+        return;
+      case 'group.created': {
+        for (const conversation of this.conversations) {
+          if (conversation.id === frame.conversationId) conversation.ready = true;
+        }
+        this.maybeReady();
+        return;
+      }
+      case 'pong':
+        if (typeof frame.ts === 'number') heartbeatRtt.add(now - frame.ts);
+        return;
+      case 'error':
+        this.onError(user, frame);
+        return;
+      case 'reconnect':
+        // The server is shutting down this connection; the close handler reconnects with backoff.
+        return;
+      default:
+        return;
+    }
+  }
+
+  onDeliver(user: User, frame: Frame, now: number): void {
+    const conversationId = String(frame.conversationId);
+    const seq = Number(frame.seq);
+    const messageKey = conversationId + '#' + seq;
+    const redelivery = frame.redelivery === true;
+    const clientTs = typeof frame.clientTs === 'number' ? frame.clientTs : now;
+    const order = redelivery ? user.highestRedelivery : user.highestLive;
+    const highest = order.get(conversationId);
+    let duplicate = user.seenLive.has(messageKey);
+    let outOfOrder = false;
+    if (!duplicate) {
+      user.seenLive.add(messageKey);
+      if (highest !== undefined && seq < highest) outOfOrder = true;
+      if (highest === undefined || seq > highest) order.set(conversationId, seq);
+    }
+    if (!duplicate && user.received.has(messageKey)) {
+      // Seen on an earlier connection: redelivery across reconnects is allowed (at-least-once);
+      // a live delivery of a message this user already has is a duplicate.
+      if (redelivery) redeliveredCounter.add(1);
+      else duplicate = true;
+    } else if (!duplicate) {
+      user.received.add(messageKey);
+      messagesDelivered.add(1);
+      const waiting = this.expected.get(messageKey);
+      if (waiting && waiting.delete(user.index)) {
+        addRate('lost', false);
+        addRate('messages_delivered', true);
+        if (waiting.size === 0) this.expected.delete(messageKey);
+      }
+      if (redelivery) inboxLatency.add(now - clientTs);
+      else deliveryLatency.add(now - clientTs);
+    }
+    if (duplicate) duplicatedCounter.add(1);
+    if (outOfOrder) outOfOrderCounter.add(1);
+    addRate('duplicated', duplicate);
+    addRate('out_of_order', outOfOrder);
+    if (PLAN.receipts) this.transmit(user, { type: 'receipt', conversationId: conversationId, seq: seq, status: 'delivered' });
+  }
+
+  onError(user: User, frame: Frame): void {
+    errorsCounter.add(1);
+    const code = String(frame.code);
+    if (typeof frame.idempotencyKey !== 'string') {
+      console.warn('capsim: error frame for ' + user.id + ': ' + code + ' ' + String(frame.message));
+      return;
+    }
+    sendErrors.add(1, { code: code });
+    const entry = this.outgoing.get(user.id + '|' + frame.idempotencyKey);
+    if (!entry || entry.acked) return;
+    const retryable = code === 'E_RATE_LIMITED' || code === 'E_OVERLOADED' || code === 'E_UNAVAILABLE';
+    if (!retryable || entry.attempts >= 3 || this.finishing) {
+      this.fail(user.id + '|' + frame.idempotencyKey, entry);
+      return;
+    }
+    entry.attempts++;
+    const delay = typeof frame.retryAfterMs === 'number' ? frame.retryAfterMs : 200;
+    // Same idempotency key and clientTs: the server de-duplicates, latency keeps counting.
+    this.later(delay, () => {
+      if (!this.transmit(user, entry.frame)) this.fail(user.id + '|' + String(entry.frame.idempotencyKey), entry);
+    });
+  }
+
+  fail(outgoingKey: string, entry: Outgoing): void {
+    if (entry.failed) return;
+    entry.failed = true;
+    this.outgoing.delete(outgoingKey);
+    addRate('send_errors', true);
+    addRate('unacked', false);
+    addRate('messages_acked', false);
+  }
+
+  goOffline(): void {
+    if (this.finishing) return;
+    for (const user of this.users) {
+      if (!user.goesOffline) continue;
+      user.wantOnline = false;
+      if (user.ws) user.ws.close(1000, 'offline');
+    }
+  }
+
+  comeBack(intendedEpochMs: number): void {
+    for (const user of this.users) {
+      if (!user.goesOffline || this.finished) continue;
+      user.wantOnline = true;
+      if (!user.ws) this.connect(user, intendedEpochMs);
+    }
+  }
+
+  beginFinish(): void {
+    if (this.finishing) return;
+    this.finishing = true;
+    this.ready = true;
+    const deadline = Date.now() + PLAN.graceMs;
+    // Wait for outstanding ACKs and deliveries (at most graceMs), then count what is missing.
+    this.drain = setInterval(() => {
+      if (Date.now() >= deadline || this.allAccountedFor()) this.finish();
+    }, 50);
+  }
+
+  allAccountedFor(): boolean {
+    return this.outgoing.size === 0 && this.expected.size === 0;
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.drain !== null) clearInterval(this.drain);
+    // Whatever is still outstanding after the grace period: sent but never ACKed, or ACKed and never
+    // delivered to a recipient (lost).
+    for (let i = 0; i < this.outgoing.size; i++) {
+      unackedCounter.add(1);
+      addRate('unacked', true);
+      addRate('send_errors', false);
+      addRate('messages_acked', false);
+    }
+    for (const waiting of this.expected.values()) {
+      for (let i = 0; i < waiting.size; i++) {
+        lostCounter.add(1);
+        addRate('lost', true);
+        addRate('messages_delivered', false);
+      }
+    }
+    for (const id of this.timers) clearTimeout(id);
+    for (const user of this.users) {
+      user.wantOnline = false;
+      if (user.heartbeat !== null) clearInterval(user.heartbeat);
+      user.heartbeat = null;
+      if (user.ws) user.ws.close(1000, 'done');
+    }
+  }
+}
+
+// ---- k6 lifecycle ----
+export function setup(): SetupData {
+  const wsUrl = env('CAPSIM_TARGET', PLAN.target);
+  const httpUrl = env('CAPSIM_HTTP_URL', httpUrlOf(wsUrl));
+  const health = http.get(httpUrl + '/healthz', { tags: { name: 'GET /healthz' } });
+  if (health.status !== 200) {
+    exec.test.abort('capsim: ' + httpUrl + '/healthz answered ' + health.status + '; is the server running?');
+  }
+  const runId = env('CAPSIM_RUN_ID', Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36));
+  return { runId: runId, wsUrl: wsUrl, httpUrl: httpUrl };
+}
+
+export default function (data: SetupData): void {
+  let segment: SegmentPlan | null = null;
+  for (const candidate of PLAN.segments) if (candidate.name === exec.scenario.name) segment = candidate;
+  if (segment === null) return;
+  const iteration = exec.scenario.iterationInTest;
+  if (iteration >= segment.cells) return;
+  const cell = segment.firstCell + iteration;
+  // exec.scenario.startTime is when this scenario (a rising phase) started; it started at
+  // segment.startMs into the test, so the test started segment.startMs earlier.
+  const testStartEpochMs = exec.scenario.startTime - segment.startMs;
+  const openEpochMs = exec.scenario.startTime + iteration * segment.cellIntervalMs;
+  const closeMs = cellCloseMs(cell, segment.endMs);
+  const sendEndEpochMs = testStartEpochMs + Math.min(closeMs, PLAN.sendEndMs);
+  new Cell(cell, data, testStartEpochMs, openEpochMs, sendEndEpochMs).start();
+}
+
+interface SummaryMetric {
+  type: string;
+  contains?: string;
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+interface SummaryData {
+  metrics: Record<string, SummaryMetric>;
+  state?: { testRunDurationMs?: number };
+  [key: string]: unknown;
+}
+
+function formatNumber(value: number | undefined): string {
+  if (value === undefined) return '-';
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
+}
+
+/** Human summary plus one machine-readable line that capsim report imports (k6/import.ts). */
+export function handleSummary(data: SummaryData): Record<string, string> {
+  const lines: string[] = ['capsim k6 run of scenario ' + PLAN.scenario];
+  for (const threshold of PLAN.thresholds) {
+    const metric = data.metrics[threshold.k6Metric];
+    const verdict = metric && metric.thresholds ? metric.thresholds[threshold.k6Expression] : undefined;
+    const mark = verdict === undefined ? '?' : verdict.ok ? 'PASS' : 'FAIL';
+    lines.push('  ' + mark + '  ' + threshold.source + '   (k6: ' + threshold.k6Metric + ' ' + threshold.k6Expression + ')');
+  }
+  for (const name of ['connect_latency', 'ack_latency', 'delivery_latency']) {
+    const metric = data.metrics[name];
+    if (!metric) continue;
+    const v = metric.values;
+    lines.push('  ' + name + ': p50=' + formatNumber(v['p(50)']) + 'ms p95=' + formatNumber(v['p(95)']) + 'ms p99=' + formatNumber(v['p(99)']) + 'ms max=' + formatNumber(v.max) + 'ms');
+  }
+  for (const name of ['messages_sent', 'messages_acked', 'messages_delivered', 'lost', 'duplicated', 'out_of_order', 'unacked', 'connect_errors', 'send_errors', 'reconnects']) {
+    const metric = data.metrics[name];
+    lines.push('  ' + name + ': ' + (metric ? String(metric.values.count) : '0'));
+  }
+  const document = JSON.stringify({
+    capsim: {
+      format: 'capsim-k6-summary',
+      version: 1,
+      scenario: PLAN.scenario,
+      thresholds: PLAN.thresholds,
+      executionSegment: exec.test.options.executionSegment || '0:1',
+      target: env('CAPSIM_TARGET', PLAN.target),
+      users: PLAN.users,
+      peakConnections: PLAN.curve.reduce((peak, point) => Math.max(peak, point.connections), 0),
+      sendEndMs: PLAN.sendEndMs,
+      graceMs: PLAN.graceMs,
+      finishedAt: new Date().toISOString(),
+    },
+    metrics: data.metrics,
+    state: data.state,
+  });
+  const outputs: Record<string, string> = { stdout: lines.join('\n') + '\nCAPSIM_K6_SUMMARY ' + document + '\n' };
+  const path = env('CAPSIM_SUMMARY_PATH', '');
+  if (path !== '') outputs[path] = document;
+  return outputs;
+}
+`;

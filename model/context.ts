@@ -1,0 +1,85 @@
+/**
+ * The model's working state while it evaluates one scenario: metric values by id, and — only when
+ * explaining (the deterministic run) — each metric's unit and formula with inputs substituted. Monte
+ * Carlo samples run the same code with `explain` off, so formulas are never built 10,000 times.
+ */
+import { CapsimError } from '../common/errors.js';
+
+export interface Metric {
+  value: number;
+  unit: string;
+  /** How the number was obtained, e.g. `a × b = 500,000,000 × 15`. */
+  formula: string;
+  p10?: number;
+  p50?: number;
+  p90?: number;
+}
+
+/** A lookup failure that names where in the scenario the bad reference sits. */
+export function unknownMetricError(id: string, path: string, known: Iterable<string>): CapsimError {
+  const candidates = [...known];
+  const near = candidates
+    .filter((candidate) => candidate.split('.')[0] === id.split('.')[0])
+    .slice(0, 8)
+    .join(', ');
+  return new CapsimError('E_UNKNOWN_METRIC', `${path} names a metric the model does not compute: ${id}`, {
+    problems: [
+      {
+        path,
+        message: `unknown metric \`${id}\``,
+        expected: near === '' ? 'a metric id computed earlier (see `capsim model <scenario> --json`)' : `e.g. ${near}`,
+        found: id,
+      },
+    ],
+  });
+}
+
+export class ModelContext {
+  readonly values = new Map<string, number>();
+  readonly units = new Map<string, string>();
+  readonly formulas = new Map<string, string>();
+  /** Monthly cost line items, in the order they were computed (summed into costs.totalPerMonthUSD). */
+  readonly costs: [string, number][] = [];
+
+  constructor(readonly explain: boolean) {}
+
+  /** Records a metric; `formula` is only called when explaining. Returns the value. */
+  set(id: string, unit: string, value: number, formula: () => string): number {
+    this.values.set(id, value);
+    if (this.explain) {
+      this.units.set(id, unit);
+      this.formulas.set(id, formula());
+    }
+    return value;
+  }
+
+  /** Records a monthly cost line item (USD/month). */
+  setCost(id: string, value: number, formula: () => string): number {
+    this.costs.push([id, value]);
+    return this.set(id, 'USD/month', value, formula);
+  }
+
+  has(id: string): boolean {
+    return this.values.has(id);
+  }
+
+  get(id: string): number | undefined {
+    return this.values.get(id);
+  }
+
+  /** Value of a metric another part of the scenario refers to (`path` says where, for the error). */
+  require(id: string, path: string): number {
+    const value = this.values.get(id);
+    if (value === undefined) throw unknownMetricError(id, path, this.values.keys());
+    return value;
+  }
+
+  /** Metrics with units and formulas (explaining contexts only). */
+  table(): Record<string, Metric> {
+    const table: Record<string, Metric> = {};
+    for (const [id, value] of this.values) {
+      table[id] = { value, unit: this.units.get(id) ?? '', formula: this.formulas.get(id) ?? '' };
+    }
+    return table;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Monte Carlo over the scenario's ranges: each sample draws every uncertain input (uniform for
+ * [low, high], triangular for { low, mid, high }) from the seeded generator in a fixed order, evaluates
+ * the model without formulas, and keeps every metric's value. Same seed → same draws → same percentiles.
+ */
+import { createRandom } from './random.js';
+import type { Scenario } from '../scenarios/schema.js';
+import { computeMetrics } from './compute.js';
+import { resetSlots, sampleSlot, type RangeSlot, type ResolvedScenario } from './resolve.js';
+
+export interface Percentiles {
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+/** Linear-interpolation quantile of sorted values (type 7, as in R and NumPy). */
+export function quantileSorted(sorted: Float64Array, probability: number): number {
+  if (sorted.length === 0) return NaN;
+  const position = (sorted.length - 1) * probability;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+}
+
+export function monteCarloPercentiles(resolved: ResolvedScenario, slots: readonly RangeSlot[], raw: Scenario, ids: readonly string[], samples: number, seed: number): Map<string, Percentiles> {
+  const random = createRandom(seed);
+  const columns = ids.map(() => new Float64Array(samples));
+  const counts = new Int32Array(ids.length);
+  try {
+    for (let sample = 0; sample < samples; sample++) {
+      for (const slot of slots) slot.holder[slot.key] = sampleSlot(slot, random.next());
+      const values = computeMetrics(resolved, raw, false).values;
+      for (let index = 0; index < ids.length; index++) {
+        const value = values.get(ids[index]);
+        if (value !== undefined && Number.isFinite(value)) columns[index][counts[index]++] = value;
+      }
+    }
+  } finally {
+    resetSlots(slots);
+  }
+  const result = new Map<string, Percentiles>();
+  ids.forEach((id, index) => {
+    const sorted = columns[index].subarray(0, counts[index]).sort();
+    if (sorted.length > 0) result.set(id, { p10: quantileSorted(sorted, 0.1), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9) });
+  });
+  return result;
+}

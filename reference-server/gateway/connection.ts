@@ -1,0 +1,112 @@
+/**
+ * One authenticated WebSocket connection and the local table of them. A connection holds as little as
+ * possible (ids, last-seen time, a flag or two) because an idle connection's memory is a capacity
+ * figure; timers are global sweeps, never per connection.
+ */
+import type { WebSocket } from 'ws';
+import type { GatewayMetrics } from './metrics.js';
+
+export const CloseCode = {
+  replaced: 4000,
+  authFailed: 4001,
+  idle: 4002,
+  tokenExpired: 4003,
+  frameTooLarge: 4008,
+  slowConsumer: 4009,
+  tooManyConnections: 4029,
+  shutdown: 1001,
+} as const;
+
+/** Live frames queued while the inbox is being replayed, so each conversation stays in seq order. */
+interface HeldFrame {
+  conversationId: string;
+  seq: number;
+  text: string;
+}
+
+export class Connection {
+  lastSeenMs: number;
+  closing = false;
+  /** Set while the inbox replay runs; live deliver frames wait here. */
+  held: HeldFrame[] | undefined;
+
+  constructor(
+    readonly ws: WebSocket & { capsimConnection?: Connection },
+    readonly userId: string,
+    readonly deviceId: string,
+    nowMs: number,
+  ) {
+    this.lastSeenMs = nowMs;
+  }
+}
+
+export class ConnectionTable {
+  private readonly byUser = new Map<string, Map<string, Connection>>();
+  size = 0;
+
+  constructor(
+    private readonly metrics: GatewayMetrics,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get(userId: string, deviceId: string): Connection | undefined {
+    return this.byUser.get(userId)?.get(deviceId);
+  }
+
+  devices(userId: string): Map<string, Connection> | undefined {
+    return this.byUser.get(userId);
+  }
+
+  /** Adds a connection; returns the one it replaces (same user and device), if any. */
+  add(connection: Connection): Connection | undefined {
+    let devices = this.byUser.get(connection.userId);
+    if (devices === undefined) {
+      devices = new Map();
+      this.byUser.set(connection.userId, devices);
+    }
+    const previous = devices.get(connection.deviceId);
+    devices.set(connection.deviceId, connection);
+    if (previous === undefined) this.size += 1;
+    return previous;
+  }
+
+  /** Removes the connection if it is still the registered one for its device; true when removed. */
+  remove(connection: Connection): boolean {
+    const devices = this.byUser.get(connection.userId);
+    if (devices?.get(connection.deviceId) !== connection) return false;
+    devices.delete(connection.deviceId);
+    if (devices.size === 0) this.byUser.delete(connection.userId);
+    this.size -= 1;
+    return true;
+  }
+
+  *all(): IterableIterator<Connection> {
+    for (const devices of this.byUser.values()) yield* devices.values();
+  }
+
+  /**
+   * Writes a text frame unless the socket's outbound buffer is over the cap: a slow consumer is closed
+   * with 4009 instead of letting its buffer grow memory without bound. Returns false when not written.
+   */
+  send(connection: Connection, text: string): boolean {
+    if (connection.closing) return false;
+    const ws = connection.ws;
+    if (ws.readyState !== 1) return false;
+    if (ws.bufferedAmount + text.length > this.maxBufferedBytes) {
+      this.metrics.counters.slowConsumers += 1;
+      this.close(connection, CloseCode.slowConsumer, 'slow consumer: outbound buffer over maxBufferedBytes');
+      return false;
+    }
+    ws.send(text);
+    this.metrics.counters.framesOut += 1;
+    return true;
+  }
+
+  /** Closes with a code; sockets that do not finish the closing handshake are destroyed after 10 s. */
+  close(connection: Connection, code: number, reason: string): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    connection.ws.close(code, reason);
+    setTimeout(() => connection.ws.terminate(), 10_000).unref();
+  }
+}

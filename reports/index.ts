@@ -1,0 +1,14 @@
+/** The report library: pure renderers of results to HTML, Markdown and JUnit, and their input types. */
+export { buildReport, buildReportHtml, type BuildReportOptions } from './build.js';
+export { buildMarkdown } from './markdown.js';
+export { buildJunit } from './junit.js';
+export {
+  summarizeVerdict,
+  evaluateRow,
+  type Verdict,
+  type VerdictSummary,
+  type EvaluatedRow,
+} from './verdict.js';
+export { buildCharts, type ReportChart } from './charts/index.js';
+export { renderSpecToSvg } from './svg.js';
+export type * from './inputs.js';
