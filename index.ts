@@ -9,6 +9,7 @@ export type { CheckResult } from './model/checks.js';
 export type { SensitivityRanking, SensitivityInput } from './model/sensitivity.js';
 export { parseSweep, type SweepResult, type SweepSpec } from './model/sweep.js';
 export { metricStatus, type MetricStatus } from './model/render-text.js';
+export * from './model/sim/index.js';
 export * from './reports/index.js';
 export {
   startServer,
@@ -19,4 +20,26 @@ export {
   type ServerProfile,
   type TokenPayload,
 } from './reference-server/index.js';
-export { startCluster, type StartClusterOptions, type RunningClusterInstances } from './reference-server/cluster/index.js';
+export {
+  startCluster,
+  type StartClusterOptions,
+  type RunningClusterInstances,
+} from './reference-server/cluster/index.js';
+export * from './k6/index.js';
+export {
+  runLoadTest,
+  loadSchema,
+  loadTestResultSchema,
+  LOADTEST_RESULT_VERSION,
+  parseThreshold,
+  evaluateThresholds,
+  type LoadTestOptions,
+  type LoadTestResult,
+  type LoadSpec,
+  type LiveStats,
+  type Threshold,
+  type ThresholdVerdict,
+  type ProtocolAdapter,
+} from './loadgen/index.js';
+export { planFleet, renderPlan, type FleetPlan, type PlanOptions } from './loadgen/plan.js';
+export { findCapacity, type CapacityResult, type CapacityStep } from './loadgen/find-capacity.js';

@@ -33,17 +33,34 @@ export async function run(): Promise<BenchSection[]> {
     const ranges = resolveScenario(scenario).slots.length;
     const metrics = Object.keys(evaluateModel(scenario, { samples: 0, sensitivity: false }).metrics).length;
     const pointMs = medianMs(() => evaluateModel(scenario, { samples: 0, sensitivity: false }), 5);
-    const monteCarloMs = ranges === 0 ? pointMs : medianMs(() => evaluateModel(scenario, { samples: SAMPLES, sensitivity: false }), 3);
+    const monteCarloMs =
+      ranges === 0
+        ? pointMs
+        : medianMs(() => evaluateModel(scenario, { samples: SAMPLES, sensitivity: false }), 3);
     totalMonteCarloMs += monteCarloMs;
     totalPointMs += pointMs;
-    rows.push([names[index], ranges, metrics, pointMs.toFixed(2), ranges === 0 ? 'no ranges' : monteCarloMs.toFixed(0), ranges === 0 ? '—' : ((monteCarloMs * 1000) / SAMPLES).toFixed(1)]);
+    rows.push([
+      names[index],
+      ranges,
+      metrics,
+      pointMs.toFixed(2),
+      ranges === 0 ? 'no ranges' : monteCarloMs.toFixed(0),
+      ranges === 0 ? '—' : ((monteCarloMs * 1000) / SAMPLES).toFixed(1),
+    ]);
   });
   rows.push(['**all five**', '', '', totalPointMs.toFixed(2), totalMonteCarloMs.toFixed(0), '']);
   return [
     {
       title: 'Analytic model: five bundled scenarios, 10,000 Monte Carlo samples each',
       command: 'npm run bench -- model',
-      columns: ['scenario', 'uncertain inputs', 'metrics', 'deterministic (ms)', `Monte Carlo ×${SAMPLES} (ms)`, 'µs per sample'],
+      columns: [
+        'scenario',
+        'uncertain inputs',
+        'metrics',
+        'deterministic (ms)',
+        `Monte Carlo ×${SAMPLES} (ms)`,
+        'µs per sample',
+      ],
       rows,
       notes: [
         'Goal: all five scenarios with 10,000 samples each in under 1 s on the 2-core machine.',

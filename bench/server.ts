@@ -36,6 +36,8 @@ const scale = small
       idleCounts: [10_000, 19_000],
       storeMessages: 50_000,
     };
+/** CAPSIM_BENCH_ONLY=throughput,idle,storage runs a subset of the sections. */
+const only = new Set((process.env.CAPSIM_BENCH_ONLY ?? 'throughput,idle,storage').split(','));
 const sourceAddresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 
 interface Child {
@@ -228,13 +230,21 @@ export async function run(): Promise<BenchSection[]> {
     ? 'SMALL scale (shared machine): short run, few connections — ratios indicative only; re-run without CAPSIM_BENCH_SCALE for the goals.'
     : 'Full scale.';
 
+  const sections: BenchSection[] = [];
+  if (only.has('throughput')) sections.push(await throughputSection(command, scaleNote));
+  if (only.has('idle')) sections.push(await idleSection(command, scaleNote));
+  if (only.has('storage')) sections.push(await storageSection(command, scaleNote));
+  return sections;
+}
+
+async function throughputSection(command: string, scaleNote: string): Promise<BenchSection> {
   const results: [string, ThroughputResult][] = [];
   for (const [name, start] of [
     ['bare ws relay', startRelay],
     ['reference pipeline (group commit 100 / 5 ms)', () => startPipeline()],
     [
       'reference pipeline (batch size 1)',
-      () => startPipeline({ writeBuffer: { maxMessages: 1, maxDelayMs: 0 } }),
+      () => startPipeline({ writeBuffer: { maxMessages: 1, maxDelayMs: 0, maxBatchMessages: 1 } }),
     ],
   ] as const) {
     const target = await start();
@@ -245,7 +255,7 @@ export async function run(): Promise<BenchSection[]> {
     }
   }
   const relayRate = results[0][1].deliveredPerSecond;
-  const throughputSection: BenchSection = {
+  return {
     title: 'Reference server: full pipeline vs bare ws relay (throughput, latency)',
     command,
     columns: [
@@ -275,7 +285,9 @@ export async function run(): Promise<BenchSection[]> {
       scaleNote,
     ],
   };
+}
 
+async function idleSection(command: string, scaleNote: string): Promise<BenchSection> {
   const idleRows: (string | number)[][] = [];
   for (const count of scale.idleCounts) {
     const relay = await measureIdle(startRelay, count);
@@ -288,7 +300,7 @@ export async function run(): Promise<BenchSection[]> {
       (pipeline.bytesPerConnection / relay.bytesPerConnection).toFixed(2),
     ]);
   }
-  const idleSection: BenchSection = {
+  return {
     title: 'Reference server: RSS per idle authenticated connection',
     command,
     columns: [
@@ -305,10 +317,12 @@ export async function run(): Promise<BenchSection[]> {
       scaleNote,
     ],
   };
+}
 
+async function storageSection(command: string, scaleNote: string): Promise<BenchSection> {
   const batched = await measureStorage(100);
   const single = await measureStorage(1);
-  const storageSection: BenchSection = {
+  return {
     title: 'Reference server: SQLite storage with and without batching',
     command,
     columns: ['write mode', 'transactions/s', 'messages/s', 'messages/s ÷ unbatched'],
@@ -332,5 +346,4 @@ export async function run(): Promise<BenchSection[]> {
       scaleNote,
     ],
   };
-  return [throughputSection, idleSection, storageSection];
 }

@@ -25,14 +25,20 @@ export interface ModelCommandOptions {
 /** Adds file/line/column to problems whose path names a field of the scenario. */
 export function locateProblems(error: CapsimError, scenario: Scenario): CapsimError {
   const problems = error.problems.map((problem) => {
-    if (problem.path === undefined || problem.line !== undefined || problem.path.startsWith('--')) return problem;
-    const path = problem.path.split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+    if (problem.path === undefined || problem.line !== undefined || problem.path.startsWith('--'))
+      return problem;
+    const path = problem.path
+      .split('.')
+      .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
     return { ...locateScenarioField(scenario, path), ...problem };
   });
   return new CapsimError(error.code, error.message, { exitCode: error.exitCode, problems });
 }
 
-export function evaluateLoaded(scenario: Scenario, options: Omit<ModelCommandOptions, 'json' | 'set' | 'check' | 'formulas'>): ModelResult {
+export function evaluateLoaded(
+  scenario: Scenario,
+  options: Omit<ModelCommandOptions, 'json' | 'set' | 'check' | 'formulas'>,
+): ModelResult {
   try {
     return evaluateModel(scenario, {
       seed: options.seed,
@@ -54,7 +60,8 @@ export async function runModelCommand(nameOrPath: string, options: ModelCommandO
   } else {
     const parts = [renderModelText(result, { formulas: options.formulas })];
     if (result.sweep) parts.push(renderSweepText(result.sweep));
-    if (result.sensitivity && options.sensitivity.length > 0) parts.push(renderSensitivityText(result.sensitivity));
+    if (result.sensitivity && options.sensitivity.length > 0)
+      parts.push(renderSensitivityText(result.sensitivity));
     console.log(parts.join('\n'));
   }
   const failed = result.checks.filter((check) => !check.pass);

@@ -5,11 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadTestScenario } from '../loadgen/resolve-load.js';
 import { buildK6Script } from './build-script.js';
 import { buildTestRunManifest, defaultRunnerSizing, type RunnerSizing } from './manifest.js';
 import { buildK6Plan, type K6ExportOptions, type K6Plan } from './plan.js';
-import { planParallelism } from './parallelism.js';
+import { planParallelism, portsPerRunnerAddress, type K6Scenario } from './parallelism.js';
 import { buildK6Readme } from './readme.js';
 import { transpileK6Script } from './transpile.js';
 
@@ -31,15 +30,26 @@ export interface K6Export {
   files: { 'script.ts': string; 'script.js': string; 'testrun.yaml': string; 'README.md': string };
 }
 
-export async function buildK6Export(scenario: LoadTestScenario, request: K6ExportRequest = {}): Promise<K6Export> {
+export async function buildK6Export(scenario: K6Scenario, request: K6ExportRequest = {}): Promise<K6Export> {
   const plan = buildK6Plan(scenario, request);
   const scriptTs = buildK6Script(plan);
   const scriptJs = await transpileK6Script(scriptTs);
   const planned = planParallelism(scenario, plan);
   const parallelism = request.parallelism ?? planned.parallelism;
+  const perRunner = Math.ceil(plan.peakConnections / parallelism);
+  if (perRunner > portsPerRunnerAddress) {
+    plan.notes.push(
+      `each runner holds about ${perRunner.toLocaleString('en-US')} connections; a pod has one source IP, so that works only if the ` +
+        `target spreads them over several addresses (one gateway address:port allows about ${portsPerRunnerAddress.toLocaleString('en-US')}); otherwise raise --parallelism`,
+    );
+  }
   const sizing: RunnerSizing =
     request.memoryPerVuBytes !== undefined
-      ? { ...defaultRunnerSizing, memoryPerVuBytes: request.memoryPerVuBytes, source: `measured ${Math.round(request.memoryPerVuBytes / 1024 / 1024)} MiB per VU (--memory-per-vu-mb); socket and CPU figures estimated` }
+      ? {
+          ...defaultRunnerSizing,
+          memoryPerVuBytes: request.memoryPerVuBytes,
+          source: `measured ${Math.round(request.memoryPerVuBytes / 1024 / 1024)} MiB per VU (--memory-per-vu-mb); socket and CPU figures estimated`,
+        }
       : defaultRunnerSizing;
   const manifestOptions = {
     parallelism,

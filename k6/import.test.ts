@@ -4,7 +4,11 @@ import { LatencyHistogram } from '../loadgen/metrics/latency-histogram.js';
 import { importK6Summary, isK6Summary } from './import.js';
 
 const trend = (v: Record<string, number>) => ({ type: 'trend', contains: 'time', values: v });
-const counter = (count: number) => ({ type: 'counter', contains: 'default', values: { count, rate: count / 30 } });
+const counter = (count: number) => ({
+  type: 'counter',
+  contains: 'default',
+  values: { count, rate: count / 30 },
+});
 
 function capsimSummary(overrides: { lost?: number; ackP95?: number; segment?: string } = {}) {
   return {
@@ -15,7 +19,11 @@ function capsimSummary(overrides: { lost?: number; ackP95?: number; segment?: st
       thresholds: [
         { source: 'ack_latency: p95 < 200ms', k6Metric: 'ack_latency', k6Expression: 'p(95)<200' },
         { source: 'lost: == 0', k6Metric: 'lost', k6Expression: 'count==0' },
-        { source: 'connect_errors: rate < 0.1%', k6Metric: 'connect_errors_rate', k6Expression: 'rate<0.001' },
+        {
+          source: 'connect_errors: rate < 0.1%',
+          k6Metric: 'connect_errors_rate',
+          k6Expression: 'rate<0.001',
+        },
         { source: 'dropped_iterations == 0', k6Metric: 'dropped_iterations', k6Expression: 'count==0' },
       ],
       executionSegment: overrides.segment ?? '0:1',
@@ -27,14 +35,50 @@ function capsimSummary(overrides: { lost?: number; ackP95?: number; segment?: st
       finishedAt: '2026-11-23T12:00:35.000Z',
     },
     metrics: {
-      ack_latency: trend({ avg: 20, min: 2, med: 15, max: 400, 'p(50)': 15, 'p(90)': 60, 'p(95)': overrides.ackP95 ?? 90, 'p(99)': 150, 'p(99.9)': 300, count: 3000 }),
-      delivery_latency: trend({ avg: 25, min: 3, med: 18, max: 450, 'p(50)': 18, 'p(90)': 70, 'p(95)': 100, 'p(99)': 170, 'p(99.9)': 320, count: 2900 }),
-      connect_latency: trend({ avg: 5, min: 1, med: 4, max: 50, 'p(50)': 4, 'p(90)': 9, 'p(95)': 12, 'p(99)': 30, 'p(99.9)': 45, count: 1000 }),
+      ack_latency: trend({
+        avg: 20,
+        min: 2,
+        med: 15,
+        max: 400,
+        'p(50)': 15,
+        'p(90)': 60,
+        'p(95)': overrides.ackP95 ?? 90,
+        'p(99)': 150,
+        'p(99.9)': 300,
+        count: 3000,
+      }),
+      delivery_latency: trend({
+        avg: 25,
+        min: 3,
+        med: 18,
+        max: 450,
+        'p(50)': 18,
+        'p(90)': 70,
+        'p(95)': 100,
+        'p(99)': 170,
+        'p(99.9)': 320,
+        count: 2900,
+      }),
+      connect_latency: trend({
+        avg: 5,
+        min: 1,
+        med: 4,
+        max: 50,
+        'p(50)': 4,
+        'p(90)': 9,
+        'p(95)': 12,
+        'p(99)': 30,
+        'p(99.9)': 45,
+        count: 1000,
+      }),
       messages_sent: counter(3000),
       messages_acked: counter(3000),
       messages_delivered: counter(2900),
       expected_deliveries: counter(2900 + (overrides.lost ?? 0)),
-      lost: { ...counter(overrides.lost ?? 0), thresholds: { 'count==0': { ok: (overrides.lost ?? 0) === 0 } } },
+      lost: {
+        ...counter(overrides.lost ?? 0),
+        thresholds: { 'count==0': { ok: (overrides.lost ?? 0) === 0 } },
+      },
       connect_attempts: counter(1000),
       connect_errors_rate: { type: 'rate', contains: 'default', values: { rate: 0, passes: 0, fails: 1000 } },
     },
@@ -75,11 +119,17 @@ describe('importK6Summary', () => {
   });
 
   it('merges instances: counters add, percentiles take the largest instance value (upper bound)', () => {
-    const result = importK6Summary([capsimSummary({ segment: '0:1/2' }), capsimSummary({ ackP95: 250, segment: '1/2:1' })]);
+    const result = importK6Summary([
+      capsimSummary({ segment: '0:1/2' }),
+      capsimSummary({ ackP95: 250, segment: '1/2:1' }),
+    ]);
     expect(result.summary.messages.sent).toBe(6000);
     expect(result.latency.ack.p95Ms).toBe(250);
     expect(result.environment.workers.map((w) => w.host)).toEqual(['k6 segment 0:1/2', 'k6 segment 1/2:1']);
-    expect(result.thresholds.find((t) => t.metric === 'ack_latency')).toMatchObject({ observed: 250, passed: false });
+    expect(result.thresholds.find((t) => t.metric === 'ack_latency')).toMatchObject({
+      observed: 250,
+      passed: false,
+    });
   });
 
   it('reads CAPSIM_K6_SUMMARY lines from concatenated runner logs', () => {

@@ -23,9 +23,26 @@ import {
   type ThresholdVerdict,
   type TrendStats,
 } from '../loadgen/thresholds.js';
-import { readSummaries, type K6InstanceSummary, type K6MetricSummary } from './summary-input.js';
+import { CapsimError } from '../common/errors.js';
+import { importK6Ndjson, isK6Ndjson } from './import-ndjson.js';
+import {
+  isK6Summary as isSummaryDocument,
+  readSummaries,
+  type K6InstanceSummary,
+  type K6MetricSummary,
+} from './summary-input.js';
 
-export { isK6Summary } from './summary-input.js';
+export { importK6Ndjson } from './import-ndjson.js';
+
+/**
+ * True when `input` is something importK6Summary accepts: a parsed k6 summary (handleSummary or
+ * --summary-export JSON), text with CAPSIM_K6_SUMMARY lines, `--out json` NDJSON text, or an array of those.
+ */
+export function isK6Summary(input: unknown): boolean {
+  if (Array.isArray(input)) return input.length > 0 && input.every(isK6Summary);
+  if (typeof input === 'string' && isK6Ndjson(input)) return true;
+  return isSummaryDocument(input);
+}
 
 /** Percentiles a trend summary may carry, as k6 names them, with their rank. */
 const percentileStats: [string, number][] = [
@@ -61,7 +78,8 @@ function mergeTrends(trends: K6MetricSummary[]): MergedTrend {
       if (value === undefined) continue;
       const previous = merged.points.get(rank);
       // min is a lower bound (smallest), every other point the largest across instances.
-      const keep = previous === undefined ? value : rank === 0 ? Math.min(previous, value) : Math.max(previous, value);
+      const keep =
+        previous === undefined ? value : rank === 0 ? Math.min(previous, value) : Math.max(previous, value);
       merged.points.set(rank, keep);
     }
   }
@@ -119,7 +137,10 @@ function reconstructHistogram(trend: MergedTrend): LatencyHistogram {
       const upTo = rank === 0 ? 1 : Math.round((rank / 100) * trend.count);
       const samples = Math.max(0, Math.min(trend.count, upTo) - placed);
       if (samples > 0) {
-        histogram.recordValueWithCount(Math.max(0, Math.round((trend.points.get(rank) ?? 0) * 1000)), samples);
+        histogram.recordValueWithCount(
+          Math.max(0, Math.round((trend.points.get(rank) ?? 0) * 1000)),
+          samples,
+        );
       }
       placed += samples;
       previousRank = rank;
@@ -143,17 +164,31 @@ function sumCounter(instances: K6InstanceSummary[], name: string): number {
 
 function trendOf(instances: K6InstanceSummary[], name: string): MergedTrend {
   return mergeTrends(
-    instances.map((instance) => instance.metrics[name]).filter((metric): metric is K6MetricSummary => metric !== undefined),
+    instances
+      .map((instance) => instance.metrics[name])
+      .filter((metric): metric is K6MetricSummary => metric !== undefined),
   );
 }
 
-/** Converts one or several k6 summaries (see summary-input.ts for the accepted forms). */
+/**
+ * Converts one or several k6 results of a capsim export: summaries (see summary-input.ts for the
+ * forms) or `--out json` NDJSON texts (import-ndjson.ts, exact histograms).
+ */
 export function importK6Summary(input: unknown): LoadTestResult {
-  return importK6Instances(readSummaries(input));
+  const items = Array.isArray(input) ? input : [input];
+  const ndjson = items.filter((item): item is string => typeof item === 'string' && isK6Ndjson(item));
+  if (ndjson.length === 0) return importK6Instances(readSummaries(input));
+  if (ndjson.length !== items.length) {
+    throw new CapsimError('E_K6_MIXED', 'give either k6 summaries or k6 --out json files, not both', {
+      problems: [{ message: 'mixed inputs', expected: 'all summaries, or all --out json (NDJSON) files' }],
+    });
+  }
+  return importK6Ndjson(ndjson);
 }
 
 export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResult {
-  const meta = instances.find((instance) => instance.meta.scenario !== undefined)?.meta ?? instances[0]?.meta ?? {};
+  const meta =
+    instances.find((instance) => instance.meta.scenario !== undefined)?.meta ?? instances[0]?.meta ?? {};
   const connect = trendOf(instances, 'connect_latency');
   const ack = trendOf(instances, 'ack_latency');
   const delivery = trendOf(instances, 'delivery_latency');
@@ -201,7 +236,9 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
     },
     values: { ack_throughput: acked / sendSeconds },
   };
-  const sources = (meta.thresholds ?? []).map((t) => t.source).filter((source) => source !== 'dropped_iterations == 0');
+  const sources = (meta.thresholds ?? [])
+    .map((t) => t.source)
+    .filter((source) => source !== 'dropped_iterations == 0');
   const verdicts: ThresholdVerdict[] = evaluateThresholds(
     sources.map((source) => parseThreshold(source)),
     metrics,
@@ -217,10 +254,14 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
     passed: dropped === 0,
   });
 
-  const segments = instances.map((instance, index) => instance.meta.executionSegment ?? `instance ${index + 1}`);
+  const segments = instances.map(
+    (instance, index) => instance.meta.executionSegment ?? `instance ${index + 1}`,
+  );
   const several = instances.length > 1;
   const finishedAt = meta.finishedAt !== undefined ? Date.parse(meta.finishedAt) : NaN;
-  const startedAt = Number.isFinite(finishedAt) ? new Date(finishedAt - longestRunMs).toISOString() : new Date(0).toISOString();
+  const startedAt = Number.isFinite(finishedAt)
+    ? new Date(finishedAt - longestRunMs).toISOString()
+    : new Date(0).toISOString();
   const peak = meta.peakConnections ?? meta.users ?? 0;
   const deliveredExpected = Math.max(0, expected - lost);
 

@@ -32,7 +32,7 @@ export const defaultRunnerSizing: RunnerSizing = {
   memoryPerVuBytes: 5 * 1024 * 1024,
   memoryPerSocketBytes: 64 * 1024,
   framesPerCoreSecond: 20_000,
-  source: "k6 docs (1–5 MB per VU, upper end) and estimates (64 KiB per socket, 20,000 frames/s per core)",
+  source: 'k6 docs (1–5 MB per VU, upper end) and estimates (64 KiB per socket, 20,000 frames/s per core)',
 };
 
 export interface ManifestOptions {
@@ -65,11 +65,17 @@ export function kubernetesName(text: string): string {
   return name === '' ? 'capsim' : name;
 }
 
-export function runnerResources(plan: K6Plan, parallelism: number, sizing: RunnerSizing = defaultRunnerSizing): RunnerResources {
+export function runnerResources(
+  plan: K6Plan,
+  parallelism: number,
+  sizing: RunnerSizing = defaultRunnerSizing,
+): RunnerResources {
   const vusPerRunner = Math.ceil(plan.totalVus / parallelism);
   const socketsPerRunner = Math.ceil(plan.peakConnections / parallelism);
   const memoryBytes =
-    Math.ceil((vusPerRunner * sizing.memoryPerVuBytes + socketsPerRunner * sizing.memoryPerSocketBytes) * 1.25) +
+    Math.ceil(
+      (vusPerRunner * sizing.memoryPerVuBytes + socketsPerRunner * sizing.memoryPerSocketBytes) * 1.25,
+    ) +
     256 * 1024 * 1024;
   // Frames per message: the send, its ACK, a delivery and a receipt per recipient (about 1 in 1:1).
   const framesPerSecond = (plan.peakMessagesPerSecond * 4) / parallelism;
@@ -85,13 +91,20 @@ function mebibytes(bytes: number): string {
 export function buildTestRunManifest(plan: K6Plan, scriptJs: string, options: ManifestOptions): string {
   if (!Number.isInteger(options.parallelism) || options.parallelism < 1) {
     throw new CapsimError('E_K6_PARALLELISM', 'parallelism must be a positive integer', {
-      problems: [{ path: '--parallelism', message: 'not a positive integer', found: String(options.parallelism) }],
+      problems: [
+        { path: '--parallelism', message: 'not a positive integer', found: String(options.parallelism) },
+      ],
     });
   }
   // k6-operator reads the script from a ConfigMap, which Kubernetes caps at 1 MiB.
   if (Buffer.byteLength(scriptJs, 'utf8') > 1_000_000) {
     throw new CapsimError('E_K6_SCRIPT_TOO_LARGE', 'script.js exceeds what a ConfigMap holds (1 MiB)', {
-      problems: [{ message: 'use a volumeClaim instead of a ConfigMap', found: `${Buffer.byteLength(scriptJs)} bytes` }],
+      problems: [
+        {
+          message: 'use a volumeClaim instead of a ConfigMap',
+          found: `${Buffer.byteLength(scriptJs)} bytes`,
+        },
+      ],
     });
   }
   const name = kubernetesName(options.name ?? `capsim-${plan.script.scenario}`);
@@ -100,7 +113,10 @@ export function buildTestRunManifest(plan: K6Plan, scriptJs: string, options: Ma
   const metadata = (objectName: string) => ({
     name: objectName,
     ...(options.namespace ? { namespace: options.namespace } : {}),
-    labels: { 'app.kubernetes.io/part-of': 'capsim', 'capsim.io/scenario': kubernetesName(plan.script.scenario) },
+    labels: {
+      'app.kubernetes.io/part-of': 'capsim',
+      'capsim.io/scenario': kubernetesName(plan.script.scenario),
+    },
   });
   const env: { name: string; value: string }[] = [
     { name: 'CAPSIM_TARGET', value: plan.script.target },

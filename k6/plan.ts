@@ -10,8 +10,18 @@
  * D / cells ms and one connection every D / (C1 − C0) ms — the scenario's connect rate.
  */
 import { CapsimError } from '../common/errors.js';
-import { resolveLoad, type LoadTestScenario, type ResolvedLoad, type SliceSpec } from '../loadgen/resolve-load.js';
-import { toK6ThresholdOption, translateThresholds, type K6Threshold, type UntranslatedThreshold } from './thresholds.js';
+import {
+  resolveLoad,
+  type LoadTestScenario,
+  type ResolvedLoad,
+  type SliceSpec,
+} from '../loadgen/resolve-load.js';
+import {
+  toK6ThresholdOption,
+  translateThresholds,
+  type K6Threshold,
+  type UntranslatedThreshold,
+} from './thresholds.js';
 
 export interface K6ExportOptions {
   /** `full` (default when `load.fullScale` exists): the real system's connections and peak rate. */
@@ -104,6 +114,14 @@ export interface K6Plan {
 
 export const defaultTarget = 'ws://127.0.0.1:8080/v1/ws';
 export const defaultCellSize = 50;
+/** Connections per second a scaled-up export ramps at unless --connect-rate says otherwise. */
+export const defaultFleetConnectRate = 100_000;
+
+function rampRatePerSecond(phase: ResolvedLoad['phases'][number]): number {
+  return phase.durationMs > 0
+    ? (Math.abs(phase.toConnections - phase.fromConnections) * 1000) / phase.durationMs
+    : 0;
+}
 
 /** k6 scenario names: letters, digits, `_` and `-`. */
 function scenarioName(index: number, name: string): string {
@@ -121,13 +139,34 @@ function roundMicros(ms: number): number {
 }
 
 /** Re-times ramp phases at a given connections-per-second speed; holds keep their length. */
-export function retimeRamps(phases: ResolvedLoad['phases'], connectRatePerSecond: number): ResolvedLoad['phases'] {
+export function retimeRamps(
+  phases: ResolvedLoad['phases'],
+  connectRatePerSecond: number,
+): ResolvedLoad['phases'] {
   let startMs = 0;
   return phases.map((phase) => {
     const change = Math.abs(phase.toConnections - phase.fromConnections);
     const durationMs = change === 0 ? phase.durationMs : (change / connectRatePerSecond) * 1000;
     const next = { ...phase, startMs, durationMs };
     startMs += durationMs;
+    return next;
+  });
+}
+
+/** Stretches or shrinks the holds so the phases last `durationMs` in total (ramps keep their speed). */
+export function fitHolds(phases: ResolvedLoad['phases'], durationMs: number): ResolvedLoad['phases'] {
+  const isHold = (phase: ResolvedLoad['phases'][number]) => phase.fromConnections === phase.toConnections;
+  const rampMs = phases.filter((phase) => !isHold(phase)).reduce((sum, phase) => sum + phase.durationMs, 0);
+  const holdMs = phases.filter(isHold).reduce((sum, phase) => sum + phase.durationMs, 0);
+  const scale = holdMs > 0 ? Math.max(0, durationMs - rampMs) / holdMs : 1;
+  let startMs = 0;
+  return phases.map((phase) => {
+    const next = {
+      ...phase,
+      startMs,
+      durationMs: isHold(phase) ? phase.durationMs * scale : phase.durationMs,
+    };
+    startMs += next.durationMs;
     return next;
   });
 }
@@ -175,17 +214,32 @@ export function buildK6Plan(scenario: LoadTestScenario, options: K6ExportOptions
   const scale = options.slice ? 'slice' : (options.scale ?? (fullScale ? 'full' : 'scenario'));
   if (scale === 'full' && !fullScale) {
     throw new CapsimError('E_NO_FULL_SCALE', '--scale full needs `load.fullScale` in the scenario', {
-      problems: [{ path: 'load.fullScale', message: 'missing', expected: '{ connections, messagesPerSecond }' }],
+      problems: [
+        { path: 'load.fullScale', message: 'missing', expected: '{ connections, messagesPerSecond }' },
+      ],
     });
   }
   const slice = options.slice ?? (scale === 'full' ? { index: 1, count: 1 } : undefined);
-  const resolved = resolveLoad(scenario, { slice, durationMs: options.durationMs });
-  const phases =
-    options.connectRatePerSecond !== undefined
-      ? retimeRamps(resolved.phases, options.connectRatePerSecond)
-      : resolved.phases;
+  const resolved = resolveLoad(scenario, { slice });
+  // Scaled-up exports keep the local ramps' durations, which would open millions of connections per
+  // second; unless told otherwise, ramp at defaultFleetConnectRate (and say so).
+  const notes: string[] = [];
+  const fastestRamp = Math.max(0, ...resolved.phases.map(rampRatePerSecond));
+  let connectRate = options.connectRatePerSecond;
+  if (connectRate === undefined && scale !== 'scenario' && fastestRamp > defaultFleetConnectRate) {
+    connectRate = defaultFleetConnectRate;
+    notes.push(
+      `ramps re-timed to ${defaultFleetConnectRate.toLocaleString('en-US')} connections/s (the scaled-up scenario would open ` +
+        `${Math.round(fastestRamp).toLocaleString('en-US')}/s); choose the real rate with --connect-rate`,
+    );
+  }
+  const retimed = connectRate !== undefined ? retimeRamps(resolved.phases, connectRate) : resolved.phases;
+  const phases = options.durationMs !== undefined ? fitHolds(retimed, options.durationMs) : retimed;
   const sendEndMs = phases.reduce((sum, phase) => sum + phase.durationMs, 0);
-  const peakConnections = Math.max(0, ...phases.map((phase) => Math.max(phase.fromConnections, phase.toConnections)));
+  const peakConnections = Math.max(
+    0,
+    ...phases.map((phase) => Math.max(phase.fromConnections, phase.toConnections)),
+  );
 
   const groupsUsed = resolved.groupFraction > 0;
   const requested = options.cellSize ?? defaultCellSize;
@@ -227,20 +281,12 @@ export function buildK6Plan(scenario: LoadTestScenario, options: K6ExportOptions
   const awayMs = resolved.offline?.awayMs ?? 0;
   const scenarios: Record<string, K6ArrivalScenario> = {};
   for (const segment of segments) {
-    scenarios[segment.name] = arrivalScenario(segment, sendEndMs - segment.endMs + resolved.graceMs + awayMs + 30_000);
-  }
-  const totalVus = segments.reduce((sum, segment) => sum + segment.cells, 0);
-  const notes: string[] = [];
-  const fastestRamp = Math.max(
-    0,
-    ...phases.map((phase) => (phase.durationMs > 0 ? (Math.abs(phase.toConnections - phase.fromConnections) * 1000) / phase.durationMs : 0)),
-  );
-  if (scale !== 'scenario' && options.connectRatePerSecond === undefined && fastestRamp > 100_000) {
-    notes.push(
-      `the ramps keep the local scenario's durations, so connections arrive at up to ${Math.round(fastestRamp).toLocaleString('en-US')}/s; ` +
-        'set --connect-rate to what the real fleet should absorb (e.g. --connect-rate 50000)',
+    scenarios[segment.name] = arrivalScenario(
+      segment,
+      sendEndMs - segment.endMs + resolved.graceMs + awayMs + 30_000,
     );
   }
+  const totalVus = segments.reduce((sum, segment) => sum + segment.cells, 0);
   const peakMultiplier = Math.max(0, ...phases.map((phase) => phase.messageRateMultiplier));
 
   return {

@@ -113,9 +113,19 @@ describe('generated k6 script against the reference server', () => {
     expect(result.scenario.name).toBe('k6-protocol-test');
     expect(result.summary.messages.sent).toBe(count(run, 'messages_sent'));
     expect(result.summary.messages.acked).toBe(count(run, 'messages_acked'));
-    expect(result.checker).toMatchObject({ expectedDeliveries: count(run, 'expected_deliveries'), lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(result.checker).toMatchObject({
+      expectedDeliveries: count(run, 'expected_deliveries'),
+      lost: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+    });
     expect(result.latency.ack.count).toBe(count(run, 'messages_acked'));
     const verdicts = Object.fromEntries(result.thresholds.map((t) => [t.threshold, t.passed]));
-    expect(verdicts).toMatchObject({ 'lost: == 0': true, 'duplicated: == 0': true, 'out_of_order: == 0': true, 'dropped_iterations == 0': true });
+    expect(verdicts).toMatchObject({
+      'lost: == 0': true,
+      'duplicated: == 0': true,
+      'out_of_order: == 0': true,
+      'dropped_iterations == 0': true,
+    });
   });
 });

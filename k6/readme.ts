@@ -11,8 +11,13 @@ export function buildK6Readme(plan: K6Plan, manifest: ManifestOptions, scenarioA
   const sizing = manifest.sizing ?? defaultRunnerSizing;
   const runner = runnerResources(plan, manifest.parallelism, sizing);
   const n = manifest.parallelism;
-  const segments = Array.from({ length: Math.min(n, 4) }, (_, i) => `${i === 0 ? '0' : `${i}/${n}`}:${i + 1 === n ? '1' : `${i + 1}/${n}`}`);
-  const thresholds = plan.script.thresholds.map((t) => `| \`${t.source}\` | \`${t.k6Metric}: ${t.k6Expression}\` |`);
+  const segments = Array.from(
+    { length: Math.min(n, 4) },
+    (_, i) => `${i === 0 ? '0' : `${i}/${n}`}:${i + 1 === n ? '1' : `${i + 1}/${n}`}`,
+  );
+  const thresholds = plan.script.thresholds.map(
+    (t) => `| \`${t.source}\` | \`${t.k6Metric}: ${t.k6Expression}\` |`,
+  );
   const untranslated = plan.untranslated.map((t) => `- \`${t.source}\`: ${t.reason}`);
   const s = plan.script;
   return `# k6 export of capsim scenario \`${s.scenario}\`

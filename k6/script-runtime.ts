@@ -740,7 +740,7 @@ export function handleSummary(data: SummaryData): Record<string, string> {
     const mark = verdict === undefined ? '?' : verdict.ok ? 'PASS' : 'FAIL';
     lines.push('  ' + mark + '  ' + threshold.source + '   (k6: ' + threshold.k6Metric + ' ' + threshold.k6Expression + ')');
   }
-  for (const name of ['connect_latency', 'ack_latency', 'delivery_latency']) {
+  for (const name of ['connect_latency', 'ack_latency', 'delivery_latency', 'inbox_latency']) {
     const metric = data.metrics[name];
     if (!metric) continue;
     const v = metric.values;

@@ -47,7 +47,8 @@ function numbers(record: Record<string, unknown>): Record<string, number> {
 }
 
 function inferType(values: Record<string, number>, declared: unknown): K6MetricSummary['type'] {
-  if (declared === 'counter' || declared === 'gauge' || declared === 'rate' || declared === 'trend') return declared;
+  if (declared === 'counter' || declared === 'gauge' || declared === 'rate' || declared === 'trend')
+    return declared;
   if ('passes' in values || 'fails' in values) return 'rate';
   if ('avg' in values || 'med' in values) return 'trend';
   if ('count' in values) return 'counter';
@@ -59,7 +60,8 @@ function bad(message: string, found: string): CapsimError {
     problems: [
       {
         message,
-        expected: 'k6 handleSummary() JSON, `--summary-export` JSON, or runner logs with CAPSIM_K6_SUMMARY lines',
+        expected:
+          'k6 handleSummary() JSON, `--summary-export` JSON, or runner logs with CAPSIM_K6_SUMMARY lines',
         found,
       },
     ],
@@ -124,7 +126,10 @@ export function isK6Summary(input: unknown): boolean {
   if (Array.isArray(input)) return input.length > 0 && input.every(isK6Summary);
   if (!isRecord(input) || !isRecord(input.metrics)) return false;
   if (isRecord(input.capsim)) return true;
-  return Object.values(input.metrics).some(
-    (metric) => isRecord(metric) && (isRecord(metric.values) || 'avg' in metric || 'count' in metric),
-  ) && ('root_group' in input || 'state' in input || 'options' in input);
+  return (
+    Object.values(input.metrics).some(
+      (metric) => isRecord(metric) && (isRecord(metric.values) || 'avg' in metric || 'count' in metric),
+    ) &&
+    ('root_group' in input || 'state' in input || 'options' in input)
+  );
 }

@@ -80,7 +80,11 @@ export function translateThreshold(
       threshold.percentile !== undefined ? `p(${formatNumber(threshold.percentile)})` : threshold.aggregate;
     return {
       ok: true,
-      value: { source: threshold.source, k6Metric: threshold.metric, k6Expression: `${aggregate}${operator}${limit}` },
+      value: {
+        source: threshold.source,
+        k6Metric: threshold.metric,
+        k6Expression: `${aggregate}${operator}${limit}`,
+      },
     };
   }
   if (kind === 'counter') {
@@ -103,7 +107,11 @@ export function translateThreshold(
     }
     return {
       ok: true,
-      value: { source: threshold.source, k6Metric: threshold.metric, k6Expression: `count${operator}${limit}` },
+      value: {
+        source: threshold.source,
+        k6Metric: threshold.metric,
+        k6Expression: `count${operator}${limit}`,
+      },
     };
   }
   return {

@@ -25,7 +25,9 @@ export async function typecheckK6Scripts(sources: readonly string[]): Promise<Sc
   const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
   const require = createRequire(join(projectRoot, 'package.json'));
   const typesRoot = dirname(dirname(require.resolve('@types/k6/package.json')));
-  const files = new Map(sources.map((source, index) => [join(projectRoot, 'k6', '__virtual__', `script-${index}.ts`), source]));
+  const files = new Map(
+    sources.map((source, index) => [join(projectRoot, 'k6', '__virtual__', `script-${index}.ts`), source]),
+  );
   const compilerOptions: import('typescript').CompilerOptions = {
     strict: true,
     noEmit: true,
@@ -52,14 +54,21 @@ export async function typecheckK6Scripts(sources: readonly string[]): Promise<Sc
   };
   const names = [...files.keys()];
   const program = ts.createProgram(names, compilerOptions, host);
-  const global = ts.getPreEmitDiagnostics(program).filter((d) => d.file === undefined || !files.has(d.file.fileName));
+  const global = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file === undefined || !files.has(d.file.fileName));
   return names.map((name, index) => {
-    const diagnostics = [...(index === 0 ? global : []), ...ts.getPreEmitDiagnostics(program, program.getSourceFile(name))];
+    const diagnostics = [
+      ...(index === 0 ? global : []),
+      ...ts.getPreEmitDiagnostics(program, program.getSourceFile(name)),
+    ];
     return diagnostics
       .filter((d) => d.category === ts.DiagnosticCategory.Error)
       .map((d) => {
         const position =
-          d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: -1, character: -1 };
+          d.file && d.start !== undefined
+            ? d.file.getLineAndCharacterOfPosition(d.start)
+            : { line: -1, character: -1 };
         const where = d.file && d.file.fileName !== name ? `${d.file.fileName}: ` : '';
         return {
           line: position.line + 1,

@@ -22,7 +22,14 @@ export function parseDurationMs(value: string | number, field = 'duration'): num
 
 function badDuration(found: string, field: string): CapsimError {
   return new CapsimError('E_BAD_DURATION', `${field}: not a duration`, {
-    problems: [{ path: field, message: 'not a duration', expected: 'e.g. 30s, 500ms, 2m, 1h or a number of seconds', found }],
+    problems: [
+      {
+        path: field,
+        message: 'not a duration',
+        expected: 'e.g. 30s, 500ms, 2m, 1h or a number of seconds',
+        found,
+      },
+    ],
   });
 }
 

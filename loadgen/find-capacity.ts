@@ -43,7 +43,11 @@ export interface FindCapacityOptions {
   onStep?(step: CapacityStep): void;
 }
 
-export async function findCapacity(scenario: LoadTestScenario, options: LoadTestOptions, search: FindCapacityOptions = {}): Promise<CapacityResult> {
+export async function findCapacity(
+  scenario: LoadTestScenario,
+  options: LoadTestOptions,
+  search: FindCapacityOptions = {},
+): Promise<CapacityResult> {
   const mode = search.mode ?? 'messages';
   const growth = search.growth ?? 2;
   const maxSteps = search.maxSteps ?? 8;
@@ -97,7 +101,8 @@ export async function findCapacity(scenario: LoadTestScenario, options: LoadTest
 
 /** The step table, one row per step. */
 export function renderCapacityTable(result: CapacityResult): string {
-  const header = 'step  factor    users  offered/s  acked/s  open conn  ack p99 ms  dlv p99 ms  lost  gen CPU  verdict';
+  const header =
+    'step  factor    users  offered/s  acked/s  open conn  ack p99 ms  dlv p99 ms  lost  gen CPU  verdict';
   const rows = result.steps.map((s) =>
     [
       String(s.step).padStart(4),
@@ -113,9 +118,12 @@ export function renderCapacityTable(result: CapacityResult): string {
       s.passed ? ' pass' : ` FAIL (${s.failed.join('; ')})`,
     ].join(' '),
   );
-  const verdict = result.maxSustainableMessagesPerSecond === null
-    ? 'even the first step failed: lower the load section'
-    : `max sustainable: ${result.maxSustainableMessagesPerSecond} messages/s at ${result.maxSustainableConnections} connections`;
-  const caveat = result.limitedByGenerator ? ' (generator saturated at the failing step: capacity may be higher; add workers/hosts)' : '';
+  const verdict =
+    result.maxSustainableMessagesPerSecond === null
+      ? 'even the first step failed: lower the load section'
+      : `max sustainable: ${result.maxSustainableMessagesPerSecond} messages/s at ${result.maxSustainableConnections} connections`;
+  const caveat = result.limitedByGenerator
+    ? ' (generator saturated at the failing step: capacity may be higher; add workers/hosts)'
+    : '';
   return [header, ...rows, `${verdict}${caveat}`].join('\n');
 }

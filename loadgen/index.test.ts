@@ -25,7 +25,10 @@ const scenario: { name: string; load: LoadSpec } = {
 
 async function runAgainst(faults: FakeServerFaults, extra: Partial<LoadSpec> = {}) {
   server = await startFakeServer(faults);
-  return runLoadTest({ ...scenario, load: { ...scenario.load, ...extra } }, { target: server.wsUrl, scrapeMetrics: true });
+  return runLoadTest(
+    { ...scenario, load: { ...scenario.load, ...extra } },
+    { target: server.wsUrl, scrapeMetrics: true },
+  );
 }
 
 describe('runLoadTest against fake servers', () => {
@@ -57,7 +60,17 @@ describe('runLoadTest against fake servers', () => {
 
   it('catches reordered deliveries', async () => {
     // Reordering needs two deliveries of one conversation in a row: one busy DM pair.
-    const result = await runAgainst({ reorderEvery: 4 }, { phases: [{ name: 'ramp-up', connections: 2, connectRatePerSecond: 10 }, { name: 'hold', duration: '2s' }], conversations: { groupFraction: 0, groupSize: 4 }, messages: { perSecond: 40 } });
+    const result = await runAgainst(
+      { reorderEvery: 4 },
+      {
+        phases: [
+          { name: 'ramp-up', connections: 2, connectRatePerSecond: 10 },
+          { name: 'hold', duration: '2s' },
+        ],
+        conversations: { groupFraction: 0, groupSize: 4 },
+        messages: { perSecond: 40 },
+      },
+    );
     expect(result.checker.outOfOrder).toBeGreaterThan(0);
     expect(result.passed).toBe(false);
   });

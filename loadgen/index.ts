@@ -13,7 +13,12 @@ import { CapsimError, ExitCode } from '../common/errors.js';
 import { forkModule, resolveSiblingModule } from '../common/spawn-module.js';
 import { buildConversations, splitSegments } from './executors/conversations.js';
 import { httpBaseUrl, runHttpPhase } from './executors/http-load.js';
-import { runSegment, type SegmentAssignment, type WorkerResult, type WorkerSnapshot } from './executors/segment-runner.js';
+import {
+  runSegment,
+  type SegmentAssignment,
+  type WorkerResult,
+  type WorkerSnapshot,
+} from './executors/segment-runner.js';
 import { coordinate, type ClockEstimate, type WorkerChannel } from './distributed/coordinator.js';
 import { ipcChannel } from './distributed/channels.js';
 import type { CoordinatorMessage, WorkerMessage } from './distributed/messages.js';
@@ -64,16 +69,28 @@ export interface LoadTestOptions {
   step?: { index: number; messageRateFactor: number };
 }
 
-export async function runLoadTest(scenario: LoadTestScenario, options: LoadTestOptions): Promise<LoadTestResult> {
+export async function runLoadTest(
+  scenario: LoadTestScenario,
+  options: LoadTestOptions,
+): Promise<LoadTestResult> {
   validateTarget(options.target);
   const slice = typeof options.slice === 'string' ? parseSlice(options.slice) : (options.slice ?? undefined);
-  const plan = resolveLoad(scenario, { durationMs: options.durationMs, slice, users: options.users, messageRateFactor: options.messageRateFactor });
+  const plan = resolveLoad(scenario, {
+    durationMs: options.durationMs,
+    slice,
+    users: options.users,
+    messageRateFactor: options.messageRateFactor,
+  });
   const runId = options.runId ?? `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const adapterSpec = { name: typeof options.adapter === 'string' ? options.adapter : 'reference', tokenSecret: options.tokenSecret };
+  const adapterSpec = {
+    name: typeof options.adapter === 'string' ? options.adapter : 'reference',
+    tokenSecret: options.tokenSecret,
+  };
   const adapter = typeof options.adapter === 'object' ? options.adapter : await resolveAdapter(adapterSpec);
   const conversations = buildConversations(plan.users, plan.groupFraction, plan.groupSize, runId, adapter);
   const remote = options.remoteWorkers ?? [];
-  const localWorkers = remote.length > 0 ? Math.max(0, options.workers ?? 0) : Math.max(1, options.workers ?? 1);
+  const localWorkers =
+    remote.length > 0 ? Math.max(0, options.workers ?? 0) : Math.max(1, options.workers ?? 1);
   const segmentCount = Math.max(1, Math.min(localWorkers + remote.length, conversations.length));
   const segments = splitSegments(conversations, segmentCount);
   // Past ~28,000 connections to one loopback target, spread sockets over 127.0.0.2, 127.0.0.3, …
@@ -90,25 +107,32 @@ export async function runLoadTest(scenario: LoadTestScenario, options: LoadTestO
     sourceAddresses,
   }));
   if (typeof options.adapter === 'object' && segmentCount > 1) {
-    throw new CapsimError('E_BAD_OPTIONS', 'an adapter object only works in-process: pass a module path to use workers', { exitCode: ExitCode.badInput });
+    throw new CapsimError(
+      'E_BAD_OPTIONS',
+      'an adapter object only works in-process: pass a module path to use workers',
+      { exitCode: ExitCode.badInput },
+    );
   }
 
   const startedAt = new Date();
-  const scraper = options.scrapeMetrics === false ? null : new MetricsScraper(metricsUrlFor(options.target), Date.now());
+  const scraper =
+    options.scrapeMetrics === false ? null : new MetricsScraper(metricsUrlFor(options.target), Date.now());
   scraper?.start();
-  const live = (snapshots: WorkerSnapshot[], elapsedMs: number) => options.onLive?.(mergeSnapshots(snapshots, elapsedMs, plan.durationMs));
+  const live = (snapshots: WorkerSnapshot[], elapsedMs: number) =>
+    options.onLive?.(mergeSnapshots(snapshots, elapsedMs, plan.durationMs));
   const sample = conversations[0];
-  const httpPhases: Promise<HttpPhaseResult>[] = plan.http.map(
-    (phase) =>
-      new Promise<void>((resolve) => setTimeout(resolve, phase.startMs)).then(() =>
-        runHttpPhase(phase, {
-          baseUrl: httpBaseUrl(options.target),
-          runId,
-          tokenSecret: options.tokenSecret ?? 'capsim-dev-secret',
-          sampleConversation: sample ? { conversationId: sample.conversationId, userId: sample.members[0] } : null,
-          adapter,
-        }),
-      ),
+  const httpPhases: Promise<HttpPhaseResult>[] = plan.http.map((phase) =>
+    new Promise<void>((resolve) => setTimeout(resolve, phase.startMs)).then(() =>
+      runHttpPhase(phase, {
+        baseUrl: httpBaseUrl(options.target),
+        runId,
+        tokenSecret: options.tokenSecret ?? 'capsim-dev-secret',
+        sampleConversation: sample
+          ? { conversationId: sample.conversationId, userId: sample.members[0] }
+          : null,
+        adapter,
+      }),
+    ),
   );
 
   let workers: WorkerResult[];
@@ -138,9 +162,14 @@ export async function runLoadTest(scenario: LoadTestScenario, options: LoadTestO
         children.push(child);
         channels.push(ipcChannel<CoordinatorMessage, WorkerMessage>(child));
       }
-      const run = await coordinate(channels, assignments, adapterSpec, { onSnapshots: live, signal: options.signal });
+      const run = await coordinate(channels, assignments, adapterSpec, {
+        onSnapshots: live,
+        signal: options.signal,
+      });
       workers = run.results;
-      clocks = run.clocks.map((clock, i) => (i < remote.length ? clock : null)).map((c, i) => c ?? run.clocks[i]);
+      clocks = run.clocks
+        .map((clock, i) => (i < remote.length ? clock : null))
+        .map((c, i) => c ?? run.clocks[i]);
     }
   } finally {
     for (const child of children) if (child.exitCode === null) setTimeout(() => child.kill(), 2000).unref();
@@ -175,7 +204,14 @@ function validateTarget(target: string): void {
   }
   if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
     throw new CapsimError('E_BAD_TARGET', '--target must be a ws:// or wss:// URL', {
-      problems: [{ path: '--target', message: 'not a WebSocket URL', expected: 'ws://127.0.0.1:PORT or ws://HOST:PORT/v1/ws', found: target }],
+      problems: [
+        {
+          path: '--target',
+          message: 'not a WebSocket URL',
+          expected: 'ws://127.0.0.1:PORT or ws://HOST:PORT/v1/ws',
+          found: target,
+        },
+      ],
     });
   }
 }

@@ -31,7 +31,9 @@ const fraction = z.number().min(0).max(1);
 export const loadPhaseSchema = z
   .strictObject({
     name: z.string().optional(),
-    duration: duration.optional().describe('How long the phase lasts; omit to derive it from connectRatePerSecond'),
+    duration: duration
+      .optional()
+      .describe('How long the phase lasts; omit to derive it from connectRatePerSecond'),
     connections: z
       .number()
       .int()
@@ -49,9 +51,14 @@ export const loadPhaseSchema = z
       .optional()
       .describe('Multiplies the message rate during this phase (e.g. 3 for the 3× peak); default 1'),
   })
-  .refine((phase) => phase.duration !== undefined || (phase.connections !== undefined && phase.connectRatePerSecond !== undefined), {
-    message: 'a phase needs `duration`, or `connections` together with `connectRatePerSecond`',
-  });
+  .refine(
+    (phase) =>
+      phase.duration !== undefined ||
+      (phase.connections !== undefined && phase.connectRatePerSecond !== undefined),
+    {
+      message: 'a phase needs `duration`, or `connections` together with `connectRatePerSecond`',
+    },
+  );
 
 export const loadMessagesSchema = z
   .strictObject({
@@ -81,7 +88,11 @@ export const loadHttpPhaseSchema = z.strictObject({
   start: duration.optional().describe('Offset from the start of the run; default 0'),
   duration,
   connections: z.number().int().positive().optional().describe('Concurrent HTTP connections; default 10'),
-  requestsPerSecond: z.number().positive().optional().describe('Open-model request rate; omit for closed-loop max'),
+  requestsPerSecond: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Open-model request rate; omit for closed-loop max'),
 });
 
 export const thresholdsSchema = z
@@ -94,7 +105,11 @@ export const thresholdsSchema = z
       try {
         parseThreshold(text);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path, message: error instanceof Error ? error.message : String(error) });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   });
@@ -126,13 +141,17 @@ export const loadSchema = z
     messages: loadMessagesSchema.optional(),
     conversations: z
       .strictObject({
-        groupFraction: fraction.optional().describe('Share of users in group conversations (rest in 1:1); default 0'),
+        groupFraction: fraction
+          .optional()
+          .describe('Share of users in group conversations (rest in 1:1); default 0'),
         groupSize: z.number().int().min(3).max(256).optional().describe('Members per group; default 8'),
       })
       .optional(),
     offline: z
       .strictObject({
-        fraction: fraction.describe('Share of users that go offline once and come back (exercises the inbox)'),
+        fraction: fraction.describe(
+          'Share of users that go offline once and come back (exercises the inbox)',
+        ),
         awayDuration: duration.optional().describe('How long they stay away; default 3s'),
         at: duration.optional().describe('When they leave, from the start of the run; default mid-run'),
       })
@@ -143,14 +162,25 @@ export const loadSchema = z
       .strictObject({ initialDelay: duration.optional(), maxDelay: duration.optional() })
       .optional()
       .describe('Reconnect backoff (exponential with full jitter); default 100ms .. 5s'),
-    grace: duration.optional().describe('How long to wait for outstanding deliveries after sending stops; default 5s'),
+    grace: duration
+      .optional()
+      .describe('How long to wait for outstanding deliveries after sending stops; default 5s'),
     http: z.array(loadHttpPhaseSchema).optional(),
     thresholds: thresholdsSchema.optional(),
     fullScale: z
       .strictObject({
-        connections: z.number().int().positive().describe('Concurrent connections of the real system (e.g. 50,000,000)'),
+        connections: z
+          .number()
+          .int()
+          .positive()
+          .describe('Concurrent connections of the real system (e.g. 50,000,000)'),
         messagesPerSecond: z.number().positive().describe('Peak messages per second of the real system'),
-        connectionsPerInstance: z.number().int().positive().optional().describe('Gateway capacity; default 10,000'),
+        connectionsPerInstance: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Gateway capacity; default 10,000'),
       })
       .optional()
       .describe('Full-scale figures for `capsim plan` and `capsim loadtest --slice 1/K`'),

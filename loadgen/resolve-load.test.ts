@@ -24,7 +24,9 @@ describe('load section', () => {
       [4000, 20000, 200],
       [24000, 2000, 0],
     ]);
-    expect('perUserPerSecond' in plan.messageRate && plan.messageRate.perUserPerSecond).toBeCloseTo((15 * 2000) / 86400);
+    expect('perUserPerSecond' in plan.messageRate && plan.messageRate.perUserPerSecond).toBeCloseTo(
+      (15 * 2000) / 86400,
+    );
     // Stated thresholds plus the always-on correctness ones.
     expect(plan.thresholds.map((t) => t.source)).toEqual([
       'delivery_latency: p95 < 100ms',
@@ -50,7 +52,11 @@ describe('load section', () => {
   });
 
   it('reports schema mistakes with the field path', () => {
-    const bad = { ...load, messages: { perSecond: 10, perUserPerDay: 3 }, thresholds: ['delivery_latency: p95 < 10 parsecs'] };
+    const bad = {
+      ...load,
+      messages: { perSecond: 10, perUserPerDay: 3 },
+      thresholds: ['delivery_latency: p95 < 10 parsecs'],
+    };
     expect(loadSchema.safeParse(bad).success).toBe(false);
     try {
       resolveLoad({ load: bad as never });
@@ -64,7 +70,10 @@ describe('load section', () => {
   });
 
   it('turns the scenario SLO into latency thresholds', () => {
-    const plan = resolveLoad({ load: { messages: { perSecond: 5 } }, slo: { deliveryLatencyMs: { p95: 100 }, ackLatencyMs: { p99: 200 } } });
+    const plan = resolveLoad({
+      load: { messages: { perSecond: 5 } },
+      slo: { deliveryLatencyMs: { p95: 100 }, ackLatencyMs: { p99: 200 } },
+    });
     expect(plan.thresholds.map((t) => t.source)).toContain('delivery_latency: p95 < 100ms');
     expect(plan.thresholds.map((t) => t.source)).toContain('ack_latency: p99 < 200ms');
   });

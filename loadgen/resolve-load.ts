@@ -97,7 +97,7 @@ export function parseSlice(text: string): SliceSpec {
 export function resolveLoad(scenario: LoadTestScenario, options: ResolveOptions = {}): ResolvedLoad {
   const parsed = loadSchema.safeParse(scenario.load ?? defaultLoad);
   if (!parsed.success) {
-    throw new CapsimError('E_BAD_LOAD', 'the scenario\'s `load:` section is invalid', {
+    throw new CapsimError('E_BAD_LOAD', "the scenario's `load:` section is invalid", {
       problems: parsed.error.issues.map((issue) => ({
         path: ['load', ...issue.path.map(String)].join('.'),
         message: issue.message,
@@ -110,18 +110,25 @@ export function resolveLoad(scenario: LoadTestScenario, options: ResolveOptions 
   const peakConnections = Math.max(...phases.map((p) => Math.max(p.fromConnections, p.toConnections)));
   if (users === 0) users = Math.max(peakConnections, 2);
 
-  let messageRate: ResolvedLoad['messageRate'] = spec.messages?.perSecond !== undefined
-    ? { totalPerSecond: spec.messages.perSecond }
-    : spec.messages?.perUserPerDay !== undefined
-      ? { perUserPerSecond: (spec.messages.perUserPerDay * (spec.messages.timeCompression ?? 1)) / 86_400 }
-      : { totalPerSecond: 50 };
+  let messageRate: ResolvedLoad['messageRate'] =
+    spec.messages?.perSecond !== undefined
+      ? { totalPerSecond: spec.messages.perSecond }
+      : spec.messages?.perUserPerDay !== undefined
+        ? { perUserPerSecond: (spec.messages.perUserPerDay * (spec.messages.timeCompression ?? 1)) / 86_400 }
+        : { totalPerSecond: 50 };
 
   const slice = options.slice ?? null;
   if (slice) {
     if (!spec.fullScale) {
-      throw new CapsimError('E_NO_FULL_SCALE', '--slice needs `load.fullScale` (connections and messagesPerSecond)', {
-        problems: [{ path: 'load.fullScale', message: 'missing', expected: '{ connections, messagesPerSecond }' }],
-      });
+      throw new CapsimError(
+        'E_NO_FULL_SCALE',
+        '--slice needs `load.fullScale` (connections and messagesPerSecond)',
+        {
+          problems: [
+            { path: 'load.fullScale', message: 'missing', expected: '{ connections, messagesPerSecond }' },
+          ],
+        },
+      );
     }
     // One slice = 1/K of the real system at full per-instance fidelity: its connections and its
     // share of the peak rate (peak = messagesPerSecond; phases' multipliers are normalised to 1 at peak).
@@ -146,20 +153,25 @@ export function resolveLoad(scenario: LoadTestScenario, options: ResolveOptions 
   }
   if (options.messageRateFactor !== undefined) {
     const f = options.messageRateFactor;
-    messageRate = 'totalPerSecond' in messageRate
-      ? { totalPerSecond: messageRate.totalPerSecond * f }
-      : { perUserPerSecond: messageRate.perUserPerSecond * f };
+    messageRate =
+      'totalPerSecond' in messageRate
+        ? { totalPerSecond: messageRate.totalPerSecond * f }
+        : { perUserPerSecond: messageRate.perUserPerSecond * f };
   }
   if (options.durationMs !== undefined) phases = fitDuration(phases, options.durationMs);
   const durationMs = phases.reduce((sum, p) => sum + p.durationMs, 0);
 
-  const offline = spec.offline && spec.offline.fraction > 0
-    ? {
-        fraction: spec.offline.fraction,
-        atMs: spec.offline.at !== undefined ? parseDurationMs(spec.offline.at, 'load.offline.at') : durationMs * 0.4,
-        awayMs: parseDurationMs(spec.offline.awayDuration ?? '3s', 'load.offline.awayDuration'),
-      }
-    : null;
+  const offline =
+    spec.offline && spec.offline.fraction > 0
+      ? {
+          fraction: spec.offline.fraction,
+          atMs:
+            spec.offline.at !== undefined
+              ? parseDurationMs(spec.offline.at, 'load.offline.at')
+              : durationMs * 0.4,
+          awayMs: parseDurationMs(spec.offline.awayDuration ?? '3s', 'load.offline.awayDuration'),
+        }
+      : null;
 
   return {
     users,
@@ -173,7 +185,10 @@ export function resolveLoad(scenario: LoadTestScenario, options: ResolveOptions 
     offline,
     receipts: spec.receipts ?? true,
     heartbeatMs: spec.heartbeat !== undefined ? parseDurationMs(spec.heartbeat, 'load.heartbeat') : null,
-    reconnectInitialMs: parseDurationMs(spec.reconnect?.initialDelay ?? '100ms', 'load.reconnect.initialDelay'),
+    reconnectInitialMs: parseDurationMs(
+      spec.reconnect?.initialDelay ?? '100ms',
+      'load.reconnect.initialDelay',
+    ),
     reconnectMaxMs: parseDurationMs(spec.reconnect?.maxDelay ?? '5s', 'load.reconnect.maxDelay'),
     graceMs: parseDurationMs(spec.grace ?? '5s', 'load.grace'),
     http: (spec.http ?? []).map((h, i) => ({
@@ -200,9 +215,10 @@ function buildPhases(spec: LoadSpec, users: number): ResolvedPhase[] {
   ];
   specs.forEach((phase, index) => {
     const to = phase.connections ?? connections;
-    const durationMs = phase.duration !== undefined
-      ? parseDurationMs(phase.duration, `load.phases.${index}.duration`)
-      : (Math.abs(to - connections) / (phase.connectRatePerSecond ?? 1)) * 1000;
+    const durationMs =
+      phase.duration !== undefined
+        ? parseDurationMs(phase.duration, `load.phases.${index}.duration`)
+        : (Math.abs(to - connections) / (phase.connectRatePerSecond ?? 1)) * 1000;
     phases.push({
       name: phase.name ?? `phase-${index + 1}`,
       startMs,
@@ -238,7 +254,9 @@ function fitDuration(phases: ResolvedPhase[], targetMs: number): ResolvedPhase[]
 }
 
 function resolveThresholds(scenario: LoadTestScenario, spec: LoadSpec): Threshold[] {
-  const thresholds = spec.thresholds ? thresholdEntries(spec.thresholds).map(([, text]) => parseThreshold(text)) : [];
+  const thresholds = spec.thresholds
+    ? thresholdEntries(spec.thresholds).map(([, text]) => parseThreshold(text))
+    : [];
   const named = new Set(thresholds.map((t) => t.metric));
   // The scenario's SLO becomes latency thresholds unless the load section states its own.
   for (const [metric, targets] of [
@@ -248,7 +266,8 @@ function resolveThresholds(scenario: LoadTestScenario, spec: LoadSpec): Threshol
     if (named.has(metric) || !targets) continue;
     for (const [key, limit] of Object.entries(targets)) {
       const percentile = /^p(\d+(?:\.\d+)?)$/.exec(key)?.[1];
-      if (percentile !== undefined && typeof limit === 'number') thresholds.push(parseThreshold(`${metric}: p${percentile} < ${limit}ms`));
+      if (percentile !== undefined && typeof limit === 'number')
+        thresholds.push(parseThreshold(`${metric}: p${percentile} < ${limit}ms`));
     }
   }
   // Correctness is always checked: no ACKed message may be lost, duplicated or reordered.

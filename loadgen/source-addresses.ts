@@ -23,7 +23,10 @@ export const connectionsPerWorker = 19_000;
 /** Parses `127.0.0.2-127.0.0.9` or `127.0.0.2,127.0.0.3`. */
 export function parseSourceAddresses(text: string): string[] {
   const addresses: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const range = /^(\d+\.\d+\.\d+\.)(\d+)-(?:\d+\.\d+\.\d+\.)?(\d+)$/.exec(part);
     if (range) {
       const from = Number(range[2]);
@@ -39,7 +42,14 @@ export function parseSourceAddresses(text: string): string[] {
 
 function bad(found: string): CapsimError {
   return new CapsimError('E_BAD_FLAG', '--source-addresses: not an address list', {
-    problems: [{ path: '--source-addresses', message: 'not an address or range', expected: '127.0.0.2-127.0.0.9 or 10.0.0.5,10.0.0.6', found }],
+    problems: [
+      {
+        path: '--source-addresses',
+        message: 'not an address or range',
+        expected: '127.0.0.2-127.0.0.9 or 10.0.0.5,10.0.0.6',
+        found,
+      },
+    ],
   });
 }
 

@@ -21,16 +21,40 @@ function metrics(): ThresholdMetrics {
 
 describe('parseThreshold', () => {
   it('reads the k6-like forms the issue lists', () => {
-    expect(parseThreshold('delivery_latency: p95 < 100ms')).toMatchObject({ metric: 'delivery_latency', percentile: 95, operator: '<', value: 100 });
-    expect(parseThreshold('lost == 0')).toMatchObject({ metric: 'lost', aggregate: 'count', operator: '==', value: 0 });
+    expect(parseThreshold('delivery_latency: p95 < 100ms')).toMatchObject({
+      metric: 'delivery_latency',
+      percentile: 95,
+      operator: '<',
+      value: 100,
+    });
+    expect(parseThreshold('lost == 0')).toMatchObject({
+      metric: 'lost',
+      aggregate: 'count',
+      operator: '==',
+      value: 0,
+    });
     expect(parseThreshold('ack_latency: p(99) < 0.2s')).toMatchObject({ percentile: 99, value: 200 });
     expect(parseThreshold('connect_errors: rate < 0.1%')).toMatchObject({ aggregate: 'rate', value: 0.001 });
-    expect(parseThreshold('delivery_latency: p99.9 <= 500')).toMatchObject({ percentile: 99.9, operator: '<=', value: 500 });
-    expect(parseThreshold('ack_throughput: value >= 100/s')).toMatchObject({ metric: 'ack_throughput', value: 100 });
+    expect(parseThreshold('delivery_latency: p99.9 <= 500')).toMatchObject({
+      percentile: 99.9,
+      operator: '<=',
+      value: 500,
+    });
+    expect(parseThreshold('ack_throughput: value >= 100/s')).toMatchObject({
+      metric: 'ack_throughput',
+      value: 100,
+    });
   });
 
   it('rejects mistakes with a stable code and says what was expected', () => {
-    const cases = ['delivery_latncy: p95 < 100ms', 'delivery_latency < 100ms', 'lost: p95 < 1', 'ack_latency: p95 < 10%', 'lost ~ 0', 'connect_errors: rate < 5ms'];
+    const cases = [
+      'delivery_latncy: p95 < 100ms',
+      'delivery_latency < 100ms',
+      'lost: p95 < 1',
+      'ack_latency: p95 < 10%',
+      'lost ~ 0',
+      'connect_errors: rate < 5ms',
+    ];
     for (const text of cases) {
       let caught: unknown;
       try {
@@ -49,7 +73,14 @@ describe('parseThreshold', () => {
 describe('evaluateThresholds', () => {
   it('passes and fails on the observed statistic', () => {
     const verdicts = evaluateThresholds(
-      ['delivery_latency: p95 < 100ms', 'delivery_latency: p95 < 90ms', 'lost == 0', 'connect_errors: rate < 0.1%', 'connect_errors: rate < 1%', 'ack_throughput >= 200/s'].map(parseThreshold),
+      [
+        'delivery_latency: p95 < 100ms',
+        'delivery_latency: p95 < 90ms',
+        'lost == 0',
+        'connect_errors: rate < 0.1%',
+        'connect_errors: rate < 1%',
+        'ack_throughput >= 200/s',
+      ].map(parseThreshold),
       metrics(),
     );
     expect(verdicts.map((v) => [v.observed, v.passed])).toEqual([

@@ -16,12 +16,27 @@ export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export const thresholdMetrics: Record<string, { kind: MetricKind; description: string }> = {
   connect_latency: { kind: 'trend', description: 'WebSocket connect until the hello frame, ms' },
   ack_latency: { kind: 'trend', description: 'intended send time until the ACK, ms' },
-  delivery_latency: { kind: 'trend', description: 'intended send time until live delivery to an online recipient, ms' },
-  inbox_latency: { kind: 'trend', description: 'intended send time until an inbox replay after reconnect, ms' },
+  delivery_latency: {
+    kind: 'trend',
+    description: 'intended send time until live delivery to an online recipient, ms',
+  },
+  inbox_latency: {
+    kind: 'trend',
+    description: 'intended send time until an inbox replay after reconnect, ms',
+  },
   http_latency: { kind: 'trend', description: 'HTTP request latency, ms' },
-  lost: { kind: 'counter', description: 'ACKed messages never delivered to a recipient (rate: per expected delivery)' },
-  duplicated: { kind: 'counter', description: 'deliveries of a message already received (rate: per delivery)' },
-  out_of_order: { kind: 'counter', description: 'deliveries below the highest seq seen (rate: per delivery)' },
+  lost: {
+    kind: 'counter',
+    description: 'ACKed messages never delivered to a recipient (rate: per expected delivery)',
+  },
+  duplicated: {
+    kind: 'counter',
+    description: 'deliveries of a message already received (rate: per delivery)',
+  },
+  out_of_order: {
+    kind: 'counter',
+    description: 'deliveries below the highest seq seen (rate: per delivery)',
+  },
   unacked: { kind: 'counter', description: 'sent messages never ACKed (rate: per message sent)' },
   connect_errors: { kind: 'counter', description: 'failed connection attempts (rate: per attempt)' },
   send_errors: { kind: 'counter', description: 'error frames answering a send (rate: per message sent)' },
@@ -60,23 +75,44 @@ function fail(source: string, message: string, expected: string, found?: string)
 export function parseThreshold(source: string): Threshold {
   const match = grammar.exec(source);
   if (!match) {
-    fail(source, 'cannot parse', '`metric: [aggregate] op number[unit]`, e.g. `ack_latency: p99 < 200ms` or `lost == 0`');
+    fail(
+      source,
+      'cannot parse',
+      '`metric: [aggregate] op number[unit]`, e.g. `ack_latency: p99 < 200ms` or `lost == 0`',
+    );
   }
   const [, metric, rawAggregate, operator, rawNumber, unit] = match;
   const spec = thresholdMetrics[metric];
-  if (!spec) fail(source, `unknown metric \`${metric}\``, `one of ${Object.keys(thresholdMetrics).join(', ')}`, metric);
+  if (!spec)
+    fail(
+      source,
+      `unknown metric \`${metric}\``,
+      `one of ${Object.keys(thresholdMetrics).join(', ')}`,
+      metric,
+    );
   const aggregateText = (rawAggregate ?? defaultAggregate(spec.kind)).replace(/[()\s]/g, '');
-  if (aggregateText === '') fail(source, `\`${metric}\` is a latency: say which statistic`, 'p50, p95, p99, p99.9, avg, min, max, med or count');
+  if (aggregateText === '')
+    fail(
+      source,
+      `\`${metric}\` is a latency: say which statistic`,
+      'p50, p95, p99, p99.9, avg, min, max, med or count',
+    );
   let percentile: number | undefined;
   let aggregate = aggregateText;
   if (/^p\d/.test(aggregateText)) {
     percentile = Number(aggregateText.slice(1));
-    if (!(percentile > 0 && percentile <= 100)) fail(source, 'percentile out of range', 'p0 < pNN ≤ p100', aggregateText);
+    if (!(percentile > 0 && percentile <= 100))
+      fail(source, 'percentile out of range', 'p0 < pNN ≤ p100', aggregateText);
     aggregate = `p${percentile}`;
   }
   const allowed = allowedAggregates(spec.kind);
   if (percentile === undefined && !allowed.includes(aggregate)) {
-    fail(source, `\`${aggregate}\` does not apply to ${spec.kind} metric \`${metric}\``, allowed.join(', '), aggregate);
+    fail(
+      source,
+      `\`${aggregate}\` does not apply to ${spec.kind} metric \`${metric}\``,
+      allowed.join(', '),
+      aggregate,
+    );
   }
   if (percentile !== undefined && spec.kind !== 'trend') {
     fail(source, `percentiles apply to latencies, not to \`${metric}\``, allowed.join(', '), aggregate);
@@ -85,15 +121,24 @@ export function parseThreshold(source: string): Threshold {
   if (spec.kind === 'trend' && aggregate !== 'count') {
     if (unit === 's') value *= 1000;
     else if (unit === 'us') value /= 1000;
-    else if (unit !== undefined && unit !== 'ms') fail(source, `unit \`${unit}\` does not fit a latency`, 'ms, s or us', unit);
+    else if (unit !== undefined && unit !== 'ms')
+      fail(source, `unit \`${unit}\` does not fit a latency`, 'ms, s or us', unit);
   } else if (aggregate === 'rate' || metric === 'generator_cpu') {
     if (unit === '%') value /= 100;
-    else if (unit !== undefined) fail(source, `unit \`${unit}\` does not fit a rate`, '% or a ratio without unit', unit);
+    else if (unit !== undefined)
+      fail(source, `unit \`${unit}\` does not fit a rate`, '% or a ratio without unit', unit);
   } else if (unit !== undefined && !(unit === '/s' && metric === 'ack_throughput')) {
     fail(source, `unit \`${unit}\` does not fit \`${aggregate}\` of \`${metric}\``, 'a plain number', unit);
   }
   const expression = `${rawAggregate ? `${aggregate} ` : ''}${operator} ${rawNumber}${unit ?? ''}`;
-  return { source: `${metric}: ${expression}`, metric, aggregate, percentile, operator: operator as ThresholdOperator, value };
+  return {
+    source: `${metric}: ${expression}`,
+    metric,
+    aggregate,
+    percentile,
+    operator: operator as ThresholdOperator,
+    value,
+  };
 }
 
 function defaultAggregate(kind: MetricKind): string {

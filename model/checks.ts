@@ -23,17 +23,28 @@ export function checkPasses(actual: number, expected: number, tolerance: number)
   return Math.abs(actual - expected) <= allowed + 1e-9 * Math.max(1, Math.abs(expected));
 }
 
-export function evaluateChecks(expectations: readonly ExpectCheck[], metrics: Record<string, Metric>): CheckResult[] {
+export function evaluateChecks(
+  expectations: readonly ExpectCheck[],
+  metrics: Record<string, Metric>,
+): CheckResult[] {
   const seen = new Map<string, number>();
   return expectations.map((check, index) => {
     const metric = metrics[check.metric];
-    if (metric === undefined) throw unknownMetricError(check.metric, `expect.${index}.metric`, Object.keys(metrics));
+    if (metric === undefined)
+      throw unknownMetricError(check.metric, `expect.${index}.metric`, Object.keys(metrics));
     const line = check.source.slice(check.source.lastIndexOf(':') + 1);
     let id = check.id ?? `${check.metric}@${line}`;
     const count = (seen.get(id) ?? 0) + 1;
     seen.set(id, count);
     if (count > 1) id = `${id}#${count}`;
     const tolerance = check.tolerance ?? DEFAULT_TOLERANCE;
-    return { id, expected: check.expected, actual: metric.value, tolerance, pass: checkPasses(metric.value, check.expected, tolerance), source: check.source };
+    return {
+      id,
+      expected: check.expected,
+      actual: metric.value,
+      tolerance,
+      pass: checkPasses(metric.value, check.expected, tolerance),
+      source: check.source,
+    };
   });
 }

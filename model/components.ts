@@ -20,6 +20,45 @@ export function ceilUnits(value: number): number {
   return Math.ceil(value - 1e-9 * Math.max(1, Math.abs(value)));
 }
 
+/** The metric ids of one component, built once per name (Monte Carlo reuses them on every sample). */
+const componentSuffixes = [
+  'capacity',
+  'costPerMonthUSD',
+  'cpuCores',
+  'demand',
+  'erlangC.meanWaitMs',
+  'erlangC.unitsRequired',
+  'erlangC.utilization',
+  'erlangC.waitProbability',
+  'improvementFactor',
+  'instances',
+  'memoryGB',
+  'memoryTB',
+  'networkGbps',
+  'networkTbps',
+  'replicas',
+  'shortfall',
+  'sqrtStaffing.unitsRequired',
+  'units',
+  'unitsRequired',
+  'unitsRequiredImproved',
+  'utilization',
+] as const;
+type ComponentIds = Record<string, string> & {
+  [K in (typeof componentSuffixes)[number] as K extends `${infer A}.${infer B}` ? `${A}_${B}` : K]: string;
+};
+const idCache = new Map<string, ComponentIds>();
+function componentIds(name: string): ComponentIds {
+  let ids = idCache.get(name);
+  if (ids === undefined) {
+    const built: Record<string, string> = {};
+    for (const suffix of componentSuffixes) built[suffix.replace('.', '_')] = `components.${name}.${suffix}`;
+    ids = built as ComponentIds;
+    idCache.set(name, ids);
+  }
+  return ids;
+}
+
 export function componentMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelContext): void {
   for (const [name, component] of Object.entries(s.components ?? {})) {
     sizeComponent(name, component, raw.components?.[name]?.demand, ctx);
@@ -28,103 +67,219 @@ export function componentMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelC
 
 function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown, ctx: ModelContext): void {
   const id = metricId('components.', name, '');
+  const ids = componentIds(name);
   const unit = c.demandUnit ?? 'units of demand';
   let demand: number | undefined;
   if (typeof c.demand === 'string') {
     const ref = c.demand;
     const value = ctx.require(ref, `${id}.demand`);
-    demand = ctx.set(metricId(id, '.demand', ''), unit, value, () => `${ref} = ${n(value)}`);
+    demand = ctx.set(ids.demand, unit, value, () => `${ref} = ${n(value)}`);
   } else if (typeof c.demand === 'number') {
-    demand = ctx.set(metricId(id, '.demand', ''), unit, c.demand, () => (typeof rawDemand === 'number' ? 'input' : `input (range midpoint)`));
+    demand = ctx.set(ids.demand, unit, c.demand, () =>
+      typeof rawDemand === 'number' ? 'input' : `input (range midpoint)`,
+    );
   }
   const perUnit = c.capacityPerUnit;
   const target = c.targetUtilization ?? 1;
   let required: number | undefined;
   if (demand !== undefined && perUnit !== undefined && perUnit > 0) {
     const d = demand;
-    required = ctx.set(metricId(id, '.unitsRequired', ''), 'units', ceilUnits(d / (perUnit * target)), () =>
-      target === 1 ? `⌈${id}.demand ÷ capacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(perUnit)}⌉` : `⌈demand ÷ (capacityPerUnit × targetUtilization)⌉ = ⌈${n(d)} ÷ (${n(perUnit)} × ${n(target)})⌉`,
+    required = ctx.set(ids.unitsRequired, 'units', ceilUnits(d / (perUnit * target)), () =>
+      target === 1
+        ? `⌈${id}.demand ÷ capacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(perUnit)}⌉`
+        : `⌈demand ÷ (capacityPerUnit × targetUtilization)⌉ = ⌈${n(d)} ÷ (${n(perUnit)} × ${n(target)})⌉`,
     );
     const improved = c.improvedCapacityPerUnit;
     if (improved !== undefined && improved > 0) {
-      ctx.set(metricId(id, '.unitsRequiredImproved', ''), 'units', ceilUnits(d / (improved * target)), () => `⌈${id}.demand ÷ improvedCapacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(improved)}${target === 1 ? '' : ` × ${n(target)}`}⌉`);
+      ctx.set(
+        ids.unitsRequiredImproved,
+        'units',
+        ceilUnits(d / (improved * target)),
+        () =>
+          `⌈${id}.demand ÷ improvedCapacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(improved)}${target === 1 ? '' : ` × ${n(target)}`}⌉`,
+      );
     }
     if (c.unitsDeployed !== undefined && c.unitsDeployed > 0) {
       const deployed = c.unitsDeployed;
-      ctx.set(metricId(id, '.shortfall', ''), '×', d / (deployed * perUnit), () => `${id}.demand ÷ (unitsDeployed × capacityPerUnit) = ${n(d)} ÷ (${n(deployed)} × ${n(perUnit)})`);
+      ctx.set(
+        ids.shortfall,
+        '×',
+        d / (deployed * perUnit),
+        () => `${id}.demand ÷ (unitsDeployed × capacityPerUnit) = ${n(d)} ÷ (${n(deployed)} × ${n(perUnit)})`,
+      );
     }
   }
   if (perUnit !== undefined && c.improvedCapacityPerUnit !== undefined && perUnit > 0) {
     const improved = c.improvedCapacityPerUnit;
-    ctx.set(metricId(id, '.improvementFactor', ''), '×', improved / perUnit, () => `improvedCapacityPerUnit ÷ capacityPerUnit = ${n(improved)} ÷ ${n(perUnit)}`);
+    ctx.set(
+      ids.improvementFactor,
+      '×',
+      improved / perUnit,
+      () => `improvedCapacityPerUnit ÷ capacityPerUnit = ${n(improved)} ÷ ${n(perUnit)}`,
+    );
   }
 
   // The fleet: a fixed count, a product of factors, or what the demand requires.
   let units: number | undefined;
   if (c.units !== undefined) {
     const fixed = c.units;
-    units = ctx.set(metricId(id, '.units', ''), 'units', fixed, () => 'input');
+    units = ctx.set(ids.units, 'units', fixed, () => 'input');
   } else if (c.unitsFactors !== undefined) {
     const factors = Object.entries(c.unitsFactors);
     const product = factors.reduce((total, [, value]) => total * value, 1);
-    units = ctx.set(metricId(id, '.units', ''), 'units', product, () => `${factors.map(([key]) => key).join(' × ')} = ${factors.map(([, value]) => n(value)).join(' × ')}`);
+    units = ctx.set(
+      ids.units,
+      'units',
+      product,
+      () =>
+        `${factors.map(([key]) => key).join(' × ')} = ${factors.map(([, value]) => n(value)).join(' × ')}`,
+    );
   } else if (required !== undefined) {
     const r = required;
-    units = ctx.set(metricId(id, '.units', ''), 'units', r, () => `${id}.unitsRequired = ${n(r)}`);
+    units = ctx.set(ids.units, 'units', r, () => `${id}.unitsRequired = ${n(r)}`);
   }
   if (units === undefined) return;
   const u = units;
   const replicasPerUnit = c.replicasPerUnit ?? 0;
-  const replicas = ctx.set(metricId(id, '.replicas', ''), 'instances', u * replicasPerUnit, () => `${id}.units × replicasPerUnit = ${n(u)} × ${n(replicasPerUnit)}`);
-  const instances = ctx.set(metricId(id, '.instances', ''), 'instances', u + replicas, () => `${id}.units + ${id}.replicas = ${n(u)} + ${n(replicas)}`);
+  const replicas = ctx.set(
+    ids.replicas,
+    'instances',
+    u * replicasPerUnit,
+    () => `${id}.units × replicasPerUnit = ${n(u)} × ${n(replicasPerUnit)}`,
+  );
+  const instances = ctx.set(
+    ids.instances,
+    'instances',
+    u + replicas,
+    () => `${id}.units + ${id}.replicas = ${n(u)} + ${n(replicas)}`,
+  );
   if (perUnit !== undefined) {
-    const capacity = ctx.set(metricId(id, '.capacity', ''), unit, u * perUnit, () => `${id}.units × capacityPerUnit = ${n(u)} × ${n(perUnit)}`);
+    const capacity = ctx.set(
+      ids.capacity,
+      unit,
+      u * perUnit,
+      () => `${id}.units × capacityPerUnit = ${n(u)} × ${n(perUnit)}`,
+    );
     if (demand !== undefined && capacity > 0) {
       const d = demand;
-      ctx.set(metricId(id, '.utilization', ''), 'fraction', d / capacity, () => `${id}.demand ÷ ${id}.capacity = ${n(d)} ÷ ${n(capacity)}`);
+      ctx.set(
+        ids.utilization,
+        'fraction',
+        d / capacity,
+        () => `${id}.demand ÷ ${id}.capacity = ${n(d)} ÷ ${n(capacity)}`,
+      );
     }
   }
-  resourceMetrics(id, c, instances, ctx);
+  resourceMetrics(id, ids, c, instances, ctx);
   if (c.unitCostPerMonthUSD !== undefined) {
     const price = c.unitCostPerMonthUSD;
-    ctx.setCost(metricId(id, '.costPerMonthUSD', ''), instances * price, () => `${id}.instances × unitCostPerMonthUSD = ${n(instances)} × ${n(price)}`);
+    ctx.setCost(
+      ids.costPerMonthUSD,
+      instances * price,
+      () => `${id}.instances × unitCostPerMonthUSD = ${n(instances)} × ${n(price)}`,
+    );
   }
   if (c.queueing !== undefined && demand !== undefined && perUnit !== undefined && perUnit > 0) {
-    queueingMetrics(id, demand, perUnit, c.queueing, ctx);
+    queueingMetrics(id, ids, demand, perUnit, c.queueing, ctx);
   }
 }
 
-function resourceMetrics(id: string, c: Resolved<Component>, instances: number, ctx: ModelContext): void {
+function resourceMetrics(
+  id: string,
+  ids: ComponentIds,
+  c: Resolved<Component>,
+  instances: number,
+  ctx: ModelContext,
+): void {
   const per = c.perUnit;
   if (per === undefined) return;
   if (per.cpuCores !== undefined) {
     const cores = per.cpuCores;
-    ctx.set(metricId(id, '.cpuCores', ''), 'cores', instances * cores, () => `${id}.instances × cpuCores = ${n(instances)} × ${n(cores)}`);
+    ctx.set(
+      ids.cpuCores,
+      'cores',
+      instances * cores,
+      () => `${id}.instances × cpuCores = ${n(instances)} × ${n(cores)}`,
+    );
   }
   if (per.memoryGB !== undefined) {
     const gb = per.memoryGB;
-    const total = ctx.set(metricId(id, '.memoryGB', ''), 'GB', instances * gb, () => `${id}.instances × memoryGB = ${n(instances)} × ${n(gb)}`);
-    ctx.set(metricId(id, '.memoryTB', ''), 'TB', total / 1000, () => `${id}.memoryGB ÷ 1,000 = ${n(total)} ÷ 1,000`);
+    const total = ctx.set(
+      ids.memoryGB,
+      'GB',
+      instances * gb,
+      () => `${id}.instances × memoryGB = ${n(instances)} × ${n(gb)}`,
+    );
+    ctx.set(ids.memoryTB, 'TB', total / 1000, () => `${id}.memoryGB ÷ 1,000 = ${n(total)} ÷ 1,000`);
   }
   if (per.networkGbps !== undefined) {
     const gbps = per.networkGbps;
-    const total = ctx.set(metricId(id, '.networkGbps', ''), 'Gbps', instances * gbps, () => `${id}.instances × networkGbps = ${n(instances)} × ${n(gbps)}`);
-    ctx.set(metricId(id, '.networkTbps', ''), 'Tbps', total / 1000, () => `${id}.networkGbps ÷ 1,000 = ${n(total)} ÷ 1,000`);
+    const total = ctx.set(
+      ids.networkGbps,
+      'Gbps',
+      instances * gbps,
+      () => `${id}.instances × networkGbps = ${n(instances)} × ${n(gbps)}`,
+    );
+    ctx.set(ids.networkTbps, 'Tbps', total / 1000, () => `${id}.networkGbps ÷ 1,000 = ${n(total)} ÷ 1,000`);
   }
 }
 
-function queueingMetrics(id: string, demand: number, perUnit: number, q: NonNullable<Resolved<Component>['queueing']>, ctx: ModelContext): void {
-  const target = { waitProbability: q.targetWaitProbability, meanWaitSeconds: q.targetMeanWaitMs === undefined ? undefined : q.targetMeanWaitMs / 1000 };
+function queueingMetrics(
+  id: string,
+  ids: ComponentIds,
+  demand: number,
+  perUnit: number,
+  q: NonNullable<Resolved<Component>['queueing']>,
+  ctx: ModelContext,
+): void {
+  const target = {
+    waitProbability: q.targetWaitProbability,
+    meanWaitSeconds: q.targetMeanWaitMs === undefined ? undefined : q.targetMeanWaitMs / 1000,
+  };
   if (target.waitProbability === undefined && target.meanWaitSeconds === undefined) return;
   const result = requiredServers(demand, perUnit, target);
-  const targetText = (): string => [q.targetWaitProbability !== undefined ? `P(wait) ≤ ${n(q.targetWaitProbability)}` : '', q.targetMeanWaitMs !== undefined ? `mean wait ≤ ${n(q.targetMeanWaitMs)} ms` : ''].filter(Boolean).join(' and ');
-  ctx.set(metricId(id, '.erlangC.unitsRequired', ''), 'units', result.servers, () => `smallest c with ${targetText()} in M/M/c, λ = ${n(demand)}/s, μ = ${n(perUnit)}/s per unit (a = ${n(demand / perUnit)})`);
-  ctx.set(metricId(id, '.erlangC.waitProbability', ''), 'probability', result.waitProbability, () => `ErlangC(c = ${result.servers}, a = ${n(demand / perUnit)})`);
-  ctx.set(metricId(id, '.erlangC.meanWaitMs', ''), 'ms', result.meanWaitSeconds * 1000, () => `C ÷ (c·μ − λ) = ${n(result.waitProbability)} ÷ (${result.servers} × ${n(perUnit)} − ${n(demand)}) × 1,000`);
-  ctx.set(metricId(id, '.erlangC.utilization', ''), 'fraction', result.utilization, () => `a ÷ c = ${n(demand / perUnit)} ÷ ${result.servers}`);
+  const targetText = (): string =>
+    [
+      q.targetWaitProbability !== undefined ? `P(wait) ≤ ${n(q.targetWaitProbability)}` : '',
+      q.targetMeanWaitMs !== undefined ? `mean wait ≤ ${n(q.targetMeanWaitMs)} ms` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+  ctx.set(
+    ids.erlangC_unitsRequired,
+    'units',
+    result.servers,
+    () =>
+      `smallest c with ${targetText()} in M/M/c, λ = ${n(demand)}/s, μ = ${n(perUnit)}/s per unit (a = ${n(demand / perUnit)})`,
+  );
+  ctx.set(
+    ids.erlangC_waitProbability,
+    'probability',
+    result.waitProbability,
+    () => `ErlangC(c = ${result.servers}, a = ${n(demand / perUnit)})`,
+  );
+  ctx.set(
+    ids.erlangC_meanWaitMs,
+    'ms',
+    result.meanWaitSeconds * 1000,
+    () =>
+      `C ÷ (c·μ − λ) = ${n(result.waitProbability)} ÷ (${result.servers} × ${n(perUnit)} − ${n(demand)}) × 1,000`,
+  );
+  ctx.set(
+    ids.erlangC_utilization,
+    'fraction',
+    result.utilization,
+    () => `a ÷ c = ${n(demand / perUnit)} ÷ ${result.servers}`,
+  );
   if (q.targetWaitProbability !== undefined && q.targetWaitProbability > 0 && q.targetWaitProbability < 1) {
     const beta = halfinWhittBeta(q.targetWaitProbability);
     const offered = demand / perUnit;
-    ctx.set(metricId(id, '.sqrtStaffing.unitsRequired', ''), 'units', squareRootStaffing(offered, beta), () => `⌈a + β√a⌉ = ⌈${n(offered)} + ${n(beta)} × √${n(offered)}⌉ (Halfin–Whitt β for P(wait) ${n(q.targetWaitProbability ?? 0)})`);
+    ctx.set(
+      ids.sqrtStaffing_unitsRequired,
+      'units',
+      squareRootStaffing(offered, beta),
+      () =>
+        `⌈a + β√a⌉ = ⌈${n(offered)} + ${n(beta)} × √${n(offered)}⌉ (Halfin–Whitt β for P(wait) ${n(q.targetWaitProbability ?? 0)})`,
+    );
   }
 }

@@ -27,7 +27,10 @@ export function unknownMetricError(id: string, path: string, known: Iterable<str
       {
         path,
         message: `unknown metric \`${id}\``,
-        expected: near === '' ? 'a metric id computed earlier (see `capsim model <scenario> --json`)' : `e.g. ${near}`,
+        expected:
+          near === ''
+            ? 'a metric id computed earlier (see `capsim model <scenario> --json`)'
+            : `e.g. ${near}`,
         found: id,
       },
     ],

@@ -39,7 +39,8 @@ export const DEFAULT_SAMPLES = 10_000;
 export const DEFAULT_SEED = 1;
 
 function requireMetrics(ids: readonly string[], metrics: Record<string, Metric>, path: string): void {
-  for (const id of ids) if (metrics[id] === undefined) throw unknownMetricError(id, path, Object.keys(metrics));
+  for (const id of ids)
+    if (metrics[id] === undefined) throw unknownMetricError(id, path, Object.keys(metrics));
 }
 
 export function evaluateModel(scenario: Scenario, options: ModelOptions = {}): ModelResult {
@@ -52,12 +53,24 @@ export function evaluateModel(scenario: Scenario, options: ModelOptions = {}): M
 
   const samples = options.samples ?? DEFAULT_SAMPLES;
   if (slots.length > 0 && samples > 0) {
-    const ids = Object.keys(metrics).filter((id) => !id.startsWith('phases.'));
-    const percentiles = monteCarloPercentiles(resolved, slots, scenario, ids, samples, options.seed ?? DEFAULT_SEED);
+    // The context's own id strings: samples set the very same string objects, so lookups stay cheap.
+    const ids = [...context.values.keys()].filter((id) => !id.startsWith('phases.'));
+    const percentiles = monteCarloPercentiles(
+      resolved,
+      slots,
+      scenario,
+      ids,
+      samples,
+      options.seed ?? DEFAULT_SEED,
+    );
     for (const [id, p] of percentiles) Object.assign(metrics[id], p);
   }
 
-  const result: ModelResult = { scenario: scenario.name, metrics, checks: evaluateChecks(scenario.expect ?? [], metrics) };
+  const result: ModelResult = {
+    scenario: scenario.name,
+    metrics,
+    checks: evaluateChecks(scenario.expect ?? [], metrics),
+  };
 
   const sensitivityMetrics = options.sensitivity === false ? [] : (options.sensitivity ?? summary);
   if (sensitivityMetrics.length > 0 && slots.length > 0) {

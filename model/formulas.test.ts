@@ -15,7 +15,10 @@ function values(fields: Record<string, unknown>): Record<string, number> {
 
 describe('throughput formulas', () => {
   it('derives daily, per-second and per-minute volumes, peak and shortfall', () => {
-    const m = values({ workload: { dailyActiveUsers: 864, messagesPerUserPerDay: [50, 150], peakFactor: 3 }, current: { messagesPerMinute: 30 } });
+    const m = values({
+      workload: { dailyActiveUsers: 864, messagesPerUserPerDay: [50, 150], peakFactor: 3 },
+      current: { messagesPerMinute: 30 },
+    });
     expect(m['messages.perDay.avg']).toBe(86_400);
     expect(m['messages.perDay.low']).toBe(43_200);
     expect(m['messages.perDay.high']).toBe(129_600);
@@ -34,7 +37,12 @@ describe('throughput formulas', () => {
 
   it('derives user ratios, operations and database load', () => {
     const m = values({
-      workload: { registeredUsers: 1000, dailyActiveUsers: 500, messagesPerUserPerDay: 172.8, operationsPerUserPerDay: { send: 100, presence: 72.8 } },
+      workload: {
+        registeredUsers: 1000,
+        dailyActiveUsers: 500,
+        messagesPerUserPerDay: 172.8,
+        operationsPerUserPerDay: { send: 100, presence: 72.8 },
+      },
       current: { registeredUsers: 10 },
       database: { writesPerMessage: 2, readsPerOperation: 1 },
     });
@@ -50,8 +58,21 @@ describe('throughput formulas', () => {
 
 describe('component sizing', () => {
   const components = {
-    gateway: { demand: 'workload.concurrentConnections', capacityPerUnit: 300, improvedCapacityPerUnit: 1000, perUnit: { cpuCores: 2, memoryGB: 4, networkGbps: 1 }, unitCostPerMonthUSD: 10 },
-    db: { demand: 900, capacityPerUnit: 100, unitsDeployed: 2, unitsFactors: { regions: 2, shards: 3 }, replicasPerUnit: [1, 3], unitCostPerMonthUSD: 5 },
+    gateway: {
+      demand: 'workload.concurrentConnections',
+      capacityPerUnit: 300,
+      improvedCapacityPerUnit: 1000,
+      perUnit: { cpuCores: 2, memoryGB: 4, networkGbps: 1 },
+      unitCostPerMonthUSD: 10,
+    },
+    db: {
+      demand: 900,
+      capacityPerUnit: 100,
+      unitsDeployed: 2,
+      unitsFactors: { regions: 2, shards: 3 },
+      replicasPerUnit: [1, 3],
+      unitCostPerMonthUSD: 5,
+    },
     half: { demand: 'workload.concurrentConnections', capacityPerUnit: 100, targetUtilization: 0.5 },
   };
 
@@ -75,19 +96,33 @@ describe('component sizing', () => {
   });
 
   it('does not add a unit for floating-point dust', () => {
-    const m = values({ workload: { concurrentConnections: 50e6 }, components: { gateway: { demand: 'workload.concurrentConnections', capacityPerUnit: 10_000 } } });
+    const m = values({
+      workload: { concurrentConnections: 50e6 },
+      components: { gateway: { demand: 'workload.concurrentConnections', capacityPerUnit: 10_000 } },
+    });
     expect(m['components.gateway.unitsRequired']).toBe(5000);
   });
 
   it('sizes by Erlang C when asked', () => {
-    const m = values({ workload: { messagesPerSecond: 80 }, components: { workers: { demand: 'messages.perSecond.avg', capacityPerUnit: 10, queueing: { targetWaitProbability: 0.2 } } } });
+    const m = values({
+      workload: { messagesPerSecond: 80 },
+      components: {
+        workers: {
+          demand: 'messages.perSecond.avg',
+          capacityPerUnit: 10,
+          queueing: { targetWaitProbability: 0.2 },
+        },
+      },
+    });
     expect(m['components.workers.unitsRequired']).toBe(8);
     expect(m['components.workers.erlangC.unitsRequired']).toBeGreaterThan(8);
     expect(m['components.workers.erlangC.waitProbability']).toBeLessThanOrEqual(0.2);
   });
 
   it('names an unknown demand metric (E_UNKNOWN_METRIC)', () => {
-    expect(() => evaluateModel(scenario({ components: { x: { demand: 'messages.perSecnd.avg', capacityPerUnit: 1 } } }))).toThrow(CapsimError);
+    expect(() =>
+      evaluateModel(scenario({ components: { x: { demand: 'messages.perSecnd.avg', capacityPerUnit: 1 } } })),
+    ).toThrow(CapsimError);
     try {
       evaluateModel(scenario({ components: { x: { demand: 'nope.metric', capacityPerUnit: 1 } } }));
     } catch (error) {
@@ -99,7 +134,13 @@ describe('component sizing', () => {
 
 describe('storage, tiering, caching, bandwidth', () => {
   it('sums per-user bytes and data sets', () => {
-    const m = values({ workload: { registeredUsers: 1e9 }, storage: { perUser: { profile: { bytes: 1000 }, meta: { bytes: 500, count: 10 } }, datasetsTB: { messages: 50 } } });
+    const m = values({
+      workload: { registeredUsers: 1e9 },
+      storage: {
+        perUser: { profile: { bytes: 1000 }, meta: { bytes: 500, count: 10 } },
+        datasetsTB: { messages: 50 },
+      },
+    });
     expect(m['storage.perUserBytes']).toBe(6000);
     expect(m['storage.userDataTB']).toBe(6);
     expect(m['storage.totalTB']).toBe(56);
@@ -131,7 +172,15 @@ describe('storage, tiering, caching, bandwidth', () => {
   });
 
   it('derives database fraction and load reduction from cumulative hit ratios', () => {
-    const m = values({ database: { readsPerSecond: 1000 }, caching: { layers: [{ name: 'l1', cumulativeHitRatio: 0.5 }, { name: 'l2', cumulativeHitRatio: 0.9 }] } });
+    const m = values({
+      database: { readsPerSecond: 1000 },
+      caching: {
+        layers: [
+          { name: 'l1', cumulativeHitRatio: 0.5 },
+          { name: 'l2', cumulativeHitRatio: 0.9 },
+        ],
+      },
+    });
     expect(m['caching.l2.conditionalHitRatio']).toBeCloseTo(0.8, 12);
     expect(m['caching.databaseFraction']).toBeCloseTo(0.1, 12);
     expect(m['caching.databaseLoadReduction']).toBeCloseTo(10, 9);
@@ -139,7 +188,11 @@ describe('storage, tiering, caching, bandwidth', () => {
   });
 
   it('prices transfer per TB', () => {
-    const m = values({ workload: { dailyActiveUsers: 1e9, messagesPerUserPerDay: 100 }, bandwidth: { bytesPerMessage: 1000, pricePerTBUSD: 10, daysPerMonth: 30 }, costs: { fixedPerMonthUSD: { monitoring: 5 } } });
+    const m = values({
+      workload: { dailyActiveUsers: 1e9, messagesPerUserPerDay: 100 },
+      bandwidth: { bytesPerMessage: 1000, pricePerTBUSD: 10, daysPerMonth: 30 },
+      costs: { fixedPerMonthUSD: { monitoring: 5 } },
+    });
     expect(m['bandwidth.perDayTB']).toBe(100);
     expect(m['costs.bandwidthPerMonthUSD']).toBe(30_000);
     expect(m['costs.totalPerMonthUSD']).toBe(30_005);
@@ -148,11 +201,18 @@ describe('storage, tiering, caching, bandwidth', () => {
 
 describe('policies and broadcast', () => {
   it('computes exponential backoff delays (002: 100 ms × 2^n for n = 1…5; DLQ 60 s × 2^n for n = 0…4)', () => {
-    expect(retryDelaysMs({ baseDelay: { ms: 100 }, multiplier: 2, maxRetries: 5, firstExponent: 1 })).toEqual([200, 400, 800, 1600, 3200]);
-    expect(retryDelaysMs({ baseDelay: { seconds: 1 }, maxRetries: 4, maxDelay: { seconds: 5 } })).toEqual([1000, 2000, 4000, 5000]);
+    expect(retryDelaysMs({ baseDelay: { ms: 100 }, multiplier: 2, maxRetries: 5, firstExponent: 1 })).toEqual(
+      [200, 400, 800, 1600, 3200],
+    );
+    expect(retryDelaysMs({ baseDelay: { seconds: 1 }, maxRetries: 4, maxDelay: { seconds: 5 } })).toEqual([
+      1000, 2000, 4000, 5000,
+    ]);
     const m = values({
       policies: {
-        retries: { broker: { baseDelay: { ms: 100 }, multiplier: 2, maxRetries: 5, firstExponent: 1 }, dlq: { baseDelay: { seconds: 60 }, maxRetries: 5 } },
+        retries: {
+          broker: { baseDelay: { ms: 100 }, multiplier: 2, maxRetries: 5, firstExponent: 1 },
+          dlq: { baseDelay: { seconds: 60 }, maxRetries: 5 },
+        },
         retention: { messages: { days: 90 }, keys: { hours: 24 } },
         rateLimits: { messages: { limit: 100, window: { minutes: 1 } } },
       },
@@ -165,12 +225,25 @@ describe('policies and broadcast', () => {
   });
 
   it('derives write-buffer transactions', () => {
-    const m = values({ workload: { messagesPerSecond: 1000 }, database: {}, policies: { writeBuffer: { maxMessages: 100, maxDelay: { ms: 100 } } } });
+    const m = values({
+      workload: { messagesPerSecond: 1000 },
+      database: {},
+      policies: { writeBuffer: { maxMessages: 100, maxDelay: { ms: 100 } } },
+    });
     expect(m['writeBuffer.transactionsPerSecond']).toBe(10);
   });
 
   it('derives device send rates, the enrollment burst and the backlog drain', () => {
-    const m = values({ broadcast: { devices: 3000, leadsPerDevice: 1000, messagesPerLead: 11, sendDelaySeconds: [5, 15], enrollmentWindow: { minutes: 5 }, pollInterval: { seconds: 3 } } });
+    const m = values({
+      broadcast: {
+        devices: 3000,
+        leadsPerDevice: 1000,
+        messagesPerLead: 11,
+        sendDelaySeconds: [5, 15],
+        enrollmentWindow: { minutes: 5 },
+        pollInterval: { seconds: 3 },
+      },
+    });
     expect(m['broadcast.sendsPerDevicePerHour']).toBe(360);
     expect(m['broadcast.sendsPerDevicePerDay']).toBe(8640);
     expect(m['broadcast.sendsPerDay']).toBe(25_920_000);
@@ -187,8 +260,16 @@ describe('phases and checks', () => {
       workload: { concurrentConnections: 5 },
       components: { chat: { demand: 'workload.concurrentConnections', capacityPerUnit: 10 } },
       phases: [
-        { name: 'one', set: { 'workload.concurrentConnections': 100 }, metrics: ['components.chat.unitsRequired'] },
-        { name: 'two', set: { 'workload.concurrentConnections': 1000 }, metrics: ['components.chat.unitsRequired'] },
+        {
+          name: 'one',
+          set: { 'workload.concurrentConnections': 100 },
+          metrics: ['components.chat.unitsRequired'],
+        },
+        {
+          name: 'two',
+          set: { 'workload.concurrentConnections': 1000 },
+          metrics: ['components.chat.unitsRequired'],
+        },
       ],
     });
     expect(m['components.chat.unitsRequired']).toBe(1);
@@ -214,7 +295,14 @@ describe('phases and checks', () => {
   });
 
   it('includes the inputs substituted in each formula', () => {
-    const result = evaluateModel(scenario({ workload: { dailyActiveUsers: 500e6, messagesPerUserPerDay: [10, 20] } }), { samples: 0 });
-    expect(result.metrics['messages.perDay.avg']).toEqual({ value: 7.5e9, unit: 'messages/day', formula: 'workload.dailyActiveUsers × workload.messagesPerUserPerDay = 500,000,000 × 15' });
+    const result = evaluateModel(
+      scenario({ workload: { dailyActiveUsers: 500e6, messagesPerUserPerDay: [10, 20] } }),
+      { samples: 0 },
+    );
+    expect(result.metrics['messages.perDay.avg']).toEqual({
+      value: 7.5e9,
+      unit: 'messages/day',
+      formula: 'workload.dailyActiveUsers × workload.messagesPerUserPerDay = 500,000,000 × 15',
+    });
   });
 });

@@ -23,17 +23,31 @@ export function quantileSorted(sorted: Float64Array, probability: number): numbe
   return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
-export function monteCarloPercentiles(resolved: ResolvedScenario, slots: readonly RangeSlot[], raw: Scenario, ids: readonly string[], samples: number, seed: number): Map<string, Percentiles> {
+export function monteCarloPercentiles(
+  resolved: ResolvedScenario,
+  slots: readonly RangeSlot[],
+  raw: Scenario,
+  ids: readonly string[],
+  samples: number,
+  seed: number,
+): Map<string, Percentiles> {
   const random = createRandom(seed);
   const columns = ids.map(() => new Float64Array(samples));
   const counts = new Int32Array(ids.length);
+  // Columns that never change (inputs without ranges and what depends only on them) need no sort.
+  const varies = new Uint8Array(ids.length);
   try {
     for (let sample = 0; sample < samples; sample++) {
       for (const slot of slots) slot.holder[slot.key] = sampleSlot(slot, random.next());
       const values = computeMetrics(resolved, raw, false).values;
       for (let index = 0; index < ids.length; index++) {
         const value = values.get(ids[index]);
-        if (value !== undefined && Number.isFinite(value)) columns[index][counts[index]++] = value;
+        if (value !== undefined && Number.isFinite(value)) {
+          const column = columns[index];
+          const count = counts[index]++;
+          column[count] = value;
+          if (count > 0 && value !== column[0]) varies[index] = 1;
+        }
       }
     }
   } finally {
@@ -41,8 +55,18 @@ export function monteCarloPercentiles(resolved: ResolvedScenario, slots: readonl
   }
   const result = new Map<string, Percentiles>();
   ids.forEach((id, index) => {
-    const sorted = columns[index].subarray(0, counts[index]).sort();
-    if (sorted.length > 0) result.set(id, { p10: quantileSorted(sorted, 0.1), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9) });
+    const values = columns[index].subarray(0, counts[index]);
+    if (values.length > 0 && varies[index] === 0) {
+      result.set(id, { p10: values[0], p50: values[0], p90: values[0] });
+      return;
+    }
+    const sorted = values.sort();
+    if (sorted.length > 0)
+      result.set(id, {
+        p10: quantileSorted(sorted, 0.1),
+        p50: quantileSorted(sorted, 0.5),
+        p90: quantileSorted(sorted, 0.9),
+      });
   });
   return result;
 }

@@ -30,7 +30,14 @@ export function phaseMetrics(raw: Scenario, ctx: ModelContext): void {
       const number = numericOverride(value);
       if (number === undefined || !Number.isFinite(number)) {
         throw new CapsimError('E_SCHEMA', `phase ${phase.name}: ${path} must be set to a number`, {
-          problems: [{ path: `phases.${index}.set.${path}`, message: 'not a number', expected: 'a number or range', found: JSON.stringify(value) }],
+          problems: [
+            {
+              path: `phases.${index}.set.${path}`,
+              message: 'not a number',
+              expected: 'a number or range',
+              found: JSON.stringify(value),
+            },
+          ],
         });
       }
       setInput(resolved, path, number, `phases.${index}.set`);
@@ -39,8 +46,15 @@ export function phaseMetrics(raw: Scenario, ctx: ModelContext): void {
     for (const metric of phase.metrics) {
       const value = phaseContext.require(metric, `phases.${index}.metrics`);
       const formula = phaseContext.formulas.get(metric) ?? '';
-      const overrides = Object.entries(phase.set).map(([path, v]) => `${path} = ${JSON.stringify(v)}`).join(', ');
-      ctx.set(`phases.${phase.name}.${metric}`, phaseContext.units.get(metric) ?? '', value, () => `with ${overrides}: ${formula}`);
+      const overrides = Object.entries(phase.set)
+        .map(([path, v]) => `${path} = ${JSON.stringify(v)}`)
+        .join(', ');
+      ctx.set(
+        `phases.${phase.name}.${metric}`,
+        phaseContext.units.get(metric) ?? '',
+        value,
+        () => `with ${overrides}: ${formula}`,
+      );
     }
     const previous = phases[index - 1];
     const keys = Object.keys(phase.set);
@@ -48,7 +62,12 @@ export function phaseMetrics(raw: Scenario, ctx: ModelContext): void {
       const now = numericOverride(phase.set[keys[0]]);
       const before = numericOverride(previous.set[keys[0]]);
       if (now !== undefined && before !== undefined && before !== 0) {
-        ctx.set(`phases.${phase.name}.growth`, '×', now / before, () => `${keys[0]} in ${phase.name} ÷ in ${previous.name} = ${n(now)} ÷ ${n(before)}`);
+        ctx.set(
+          `phases.${phase.name}.growth`,
+          '×',
+          now / before,
+          () => `${keys[0]} in ${phase.name} ÷ in ${previous.name} = ${n(now)} ÷ ${n(before)}`,
+        );
       }
     }
   });

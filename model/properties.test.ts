@@ -5,15 +5,37 @@ import { scenarioSchema } from '../scenarios/schema.js';
 import { evaluateModel } from './evaluate.js';
 
 const components = {
-  gateway: { demand: 'workload.concurrentConnections', capacityPerUnit: 10_000, perUnit: { cpuCores: 2 }, unitCostPerMonthUSD: 300 },
-  brokers: { demand: 'messages.perSecond.peak', capacityPerUnit: 2500, replicasPerUnit: 1, unitCostPerMonthUSD: 200, queueing: { targetWaitProbability: 0.2 } },
-  db: { demand: 'database.opsPerSecond', capacityPerUnit: 60_000, targetUtilization: 0.7, unitCostPerMonthUSD: 1000 },
+  gateway: {
+    demand: 'workload.concurrentConnections',
+    capacityPerUnit: 10_000,
+    perUnit: { cpuCores: 2 },
+    unitCostPerMonthUSD: 300,
+  },
+  brokers: {
+    demand: 'messages.perSecond.peak',
+    capacityPerUnit: 2500,
+    replicasPerUnit: 1,
+    unitCostPerMonthUSD: 200,
+    queueing: { targetWaitProbability: 0.2 },
+  },
+  db: {
+    demand: 'database.opsPerSecond',
+    capacityPerUnit: 60_000,
+    targetUtilization: 0.7,
+    unitCostPerMonthUSD: 1000,
+  },
 };
 
 function model(connections: number, dau: number, perUser: number, peak: number) {
   const scenario = scenarioSchema.parse({
     name: 'property',
-    workload: { concurrentConnections: connections, dailyActiveUsers: dau, messagesPerUserPerDay: perUser, peakFactor: peak, operationsPerUserPerDay: { presence: 100 } },
+    workload: {
+      concurrentConnections: connections,
+      dailyActiveUsers: dau,
+      messagesPerUserPerDay: perUser,
+      peakFactor: peak,
+      operationsPerUserPerDay: { presence: 100 },
+    },
     database: { readsPerOperation: 1 },
     bandwidth: { bytesPerMessage: 1000, pricePerTBUSD: 20 },
     components,
@@ -47,7 +69,8 @@ describe('model properties', () => {
     fc.assert(
       fc.property(load, ({ connections, dau, perUser, peak }) => {
         const metrics = model(connections, dau, perUser, peak);
-        for (const [id, metric] of Object.entries(metrics)) if (metric.unit === 'USD/month') expect(metric.value, id).toBeGreaterThanOrEqual(0);
+        for (const [id, metric] of Object.entries(metrics))
+          if (metric.unit === 'USD/month') expect(metric.value, id).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 60 },
     );
@@ -77,12 +100,16 @@ describe('reproducibility', () => {
     expect(second).toBe(first);
     const other = evaluateModel(scenario, { seed: 43, samples: 2000 });
     expect(JSON.stringify(other)).not.toBe(first);
-    expect(other.metrics['messages.perSecond.avg'].value).toBe(JSON.parse(first).metrics['messages.perSecond.avg'].value);
+    expect(other.metrics['messages.perSecond.avg'].value).toBe(
+      JSON.parse(first).metrics['messages.perSecond.avg'].value,
+    );
   });
 
   it('ranges widen the percentiles around the point value', async () => {
     const scenario = await loadScenario('whatsapp-agent-backend');
-    const metric = evaluateModel(scenario, { samples: 4000, sensitivity: false }).metrics['messages.perDay.avg'];
+    const metric = evaluateModel(scenario, { samples: 4000, sensitivity: false }).metrics[
+      'messages.perDay.avg'
+    ];
     // messagesPerUserPerDay ~ U(10, 20) × 500M: p10 = 5.5e9, p50 = 7.5e9, p90 = 9.5e9.
     expect(metric.p10).toBeCloseTo(5.5e9, -8);
     expect(metric.p50).toBeCloseTo(7.5e9, -8);

@@ -41,7 +41,11 @@ export function erlangC(servers: number, offeredLoad: number): number {
 }
 
 /** Mean wait in queue of M/M/c: Wq = C / (c·μ − λ); Infinity when unstable. */
-export function mmcMeanWaitSeconds(arrivalRatePerSecond: number, serviceRatePerSecond: number, servers: number): number {
+export function mmcMeanWaitSeconds(
+  arrivalRatePerSecond: number,
+  serviceRatePerSecond: number,
+  servers: number,
+): number {
   const capacity = servers * serviceRatePerSecond;
   if (arrivalRatePerSecond >= capacity) return Infinity;
   return erlangC(servers, arrivalRatePerSecond / serviceRatePerSecond) / (capacity - arrivalRatePerSecond);
@@ -65,7 +69,12 @@ export interface StaffingResult {
  * Smallest c with a < c meeting every given target, walking c upward while carrying Erlang B forward
  * (O(c) in total). `maxServers` bounds the search.
  */
-export function requiredServers(arrivalRatePerSecond: number, serviceRatePerSecond: number, target: StaffingTarget, maxServers = 1e6): StaffingResult {
+export function requiredServers(
+  arrivalRatePerSecond: number,
+  serviceRatePerSecond: number,
+  target: StaffingTarget,
+  maxServers = 1e6,
+): StaffingResult {
   const offeredLoad = arrivalRatePerSecond / serviceRatePerSecond;
   let blocking = 1;
   for (let servers = 1; servers <= maxServers; servers++) {
@@ -75,7 +84,8 @@ export function requiredServers(arrivalRatePerSecond: number, serviceRatePerSeco
     const meanWaitSeconds = waitProbability / (servers * serviceRatePerSecond - arrivalRatePerSecond);
     const probabilityOk = target.waitProbability === undefined || waitProbability <= target.waitProbability;
     const waitOk = target.meanWaitSeconds === undefined || meanWaitSeconds <= target.meanWaitSeconds;
-    if (probabilityOk && waitOk) return { servers, waitProbability, meanWaitSeconds, utilization: offeredLoad / servers };
+    if (probabilityOk && waitOk)
+      return { servers, waitProbability, meanWaitSeconds, utilization: offeredLoad / servers };
   }
   throw new RangeError(`no server count up to ${maxServers} meets the target`);
 }
@@ -89,7 +99,8 @@ export function normalPdf(x: number): number {
 export function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   const erf = 1 - poly * Math.exp(-z * z);
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
@@ -99,8 +110,18 @@ export function halfinWhittWaitProbability(beta: number): number {
   return 1 / (1 + (beta * normalCdf(beta)) / normalPdf(beta));
 }
 
-/** β giving the target P(wait) in the Halfin–Whitt regime (bisection; P falls as β rises). */
+const betaCache = new Map<number, number>();
+
+/** β giving the target P(wait) in the Halfin–Whitt regime (bisection, memoized; P falls as β rises). */
 export function halfinWhittBeta(targetWaitProbability: number): number {
+  const cached = betaCache.get(targetWaitProbability);
+  if (cached !== undefined) return cached;
+  const beta = solveBeta(targetWaitProbability);
+  betaCache.set(targetWaitProbability, beta);
+  return beta;
+}
+
+function solveBeta(targetWaitProbability: number): number {
   let low = 1e-6;
   let high = 10;
   for (let iteration = 0; iteration < 100; iteration++) {

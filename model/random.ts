@@ -50,8 +50,8 @@ function hashString(text: string): number {
 function seedWords(seed: number): [number, number] {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   const integer = Math.floor(Math.abs(seed));
-  const low = integer % TWO_POW_32 >>> 0;
-  const high = Math.floor(integer / TWO_POW_32) % TWO_POW_32 >>> 0;
+  const low = (integer % TWO_POW_32) >>> 0;
+  const high = (Math.floor(integer / TWO_POW_32) % TWO_POW_32) >>> 0;
   // Fractions and signs are folded in so that 1.5 and -1 are different seeds from 1.
   const fraction = Math.floor((Math.abs(seed) - integer) * TWO_POW_32) >>> 0;
   const sign = seed < 0 ? 0x9e3779b9 : 0;

@@ -42,7 +42,11 @@ function groupOf(id: string): { key: string; title: string; rest: string } {
   const parts = id.split('.');
   if (parts[0] === 'components' || parts[0] === 'phases') {
     const key = `${parts[0]}.${parts[1]}`;
-    return { key, title: parts[0] === 'components' ? `Component ${parts[1]}` : `Phase ${parts[1]}`, rest: parts.slice(2).join('.') };
+    return {
+      key,
+      title: parts[0] === 'components' ? `Component ${parts[1]}` : `Phase ${parts[1]}`,
+      rest: parts.slice(2).join('.'),
+    };
   }
   return { key: parts[0], title: groupTitles[parts[0]] ?? parts[0], rest: parts.slice(1).join('.') };
 }
@@ -59,7 +63,8 @@ function rangeText(value: number, unit: string): string {
 /** Pads each column of `rows` to its widest cell. */
 export function alignColumns(rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, [...cell].length)));
+  for (const row of rows)
+    row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, [...cell].length)));
   return rows.map((row) =>
     row
       .map((cell, index) => {
@@ -80,7 +85,10 @@ export function renderModelText(result: ModelResult, options: { formulas?: boole
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { title, rows: [] }));
     const status = metricStatus(id, metric.value);
-    const range = metric.p10 !== undefined && metric.p90 !== undefined && metric.p10 !== metric.p90 ? `p10–p90 ${rangeText(metric.p10, metric.unit)} – ${rangeText(metric.p90, metric.unit)}` : '';
+    const range =
+      metric.p10 !== undefined && metric.p90 !== undefined && metric.p10 !== metric.p90
+        ? `p10–p90 ${rangeText(metric.p10, metric.unit)} – ${rangeText(metric.p90, metric.unit)}`
+        : '';
     const row = ['  ' + (rest === '' ? id : rest), valueText(metric.value, metric.unit)];
     if (hasRanges) row.push(range);
     row.push(status ? marks[status] : '');
@@ -98,27 +106,50 @@ export function renderModelText(result: ModelResult, options: { formulas?: boole
 
 export function renderChecks(result: ModelResult): string[] {
   const rows = result.checks.map((check) => {
-    const difference = check.expected === 0 ? check.actual : (check.actual - check.expected) / Math.abs(check.expected);
-    return [check.pass ? '  ✓' : '  ✗', check.id, formatNumber(check.expected), formatNumber(check.actual), `${difference >= 0 ? '+' : ''}${formatNumber(difference * 100)} %`, `±${formatNumber(check.tolerance * 100)} %`, check.source];
+    const difference =
+      check.expected === 0 ? check.actual : (check.actual - check.expected) / Math.abs(check.expected);
+    return [
+      check.pass ? '  ✓' : '  ✗',
+      check.id,
+      formatNumber(check.expected),
+      formatNumber(check.actual),
+      `${difference >= 0 ? '+' : ''}${formatNumber(difference * 100)} %`,
+      `±${formatNumber(check.tolerance * 100)} %`,
+      check.source,
+    ];
   });
   const passed = result.checks.filter((check) => check.pass).length;
   return [
     `Checks against the document (${passed}/${result.checks.length} pass)`,
-    ...alignColumns([['', 'check', 'document', 'model', 'diff', 'tolerance', 'source'], ...rows], new Set([2, 3, 4, 5])),
+    ...alignColumns(
+      [['', 'check', 'document', 'model', 'diff', 'tolerance', 'source'], ...rows],
+      new Set([2, 3, 4, 5]),
+    ),
   ];
 }
 
 export function renderSweepText(sweep: SweepResult): string {
   const header = [sweep.input, ...sweep.metrics];
-  const rows = sweep.rows.map((row) => [formatNumber(row.value), ...sweep.metrics.map((id) => (row.metrics[id] === null ? '—' : formatCompact(row.metrics[id] as number)))]);
-  return [`Sweep of ${sweep.input}`, ...alignColumns([header, ...rows], new Set(header.map((_, index) => index)))].join('\n');
+  const rows = sweep.rows.map((row) => [
+    formatNumber(row.value),
+    ...sweep.metrics.map((id) => (row.metrics[id] === null ? '—' : formatNumber(row.metrics[id] as number))),
+  ]);
+  return [
+    `Sweep of ${sweep.input}`,
+    ...alignColumns([header, ...rows], new Set(header.map((_, index) => index))),
+  ].join('\n');
 }
 
 export function renderSensitivityText(rankings: readonly SensitivityRanking[]): string {
   const lines: string[] = [];
   for (const ranking of rankings) {
     lines.push(`Sensitivity of ${ranking.metric} (base ${formatCompact(ranking.base)})`);
-    const rows = ranking.inputs.map((input) => ['  ' + input.input, `${formatNumber(input.inputLow)} → ${formatNumber(input.inputHigh)}`, `${formatCompact(input.outputAtLow)} → ${formatCompact(input.outputAtHigh)}`, `swing ${formatCompact(input.swing)}`]);
+    const rows = ranking.inputs.map((input) => [
+      '  ' + input.input,
+      `${formatNumber(input.inputLow)} → ${formatNumber(input.inputHigh)}`,
+      `${formatCompact(input.outputAtLow)} → ${formatCompact(input.outputAtHigh)}`,
+      `swing ${formatCompact(input.swing)}`,
+    ]);
     lines.push(...alignColumns(rows), '');
   }
   return lines.join('\n');

@@ -31,7 +31,13 @@ export interface RangeSlot {
 /** Sections that are not model inputs (simulation, load test, checks) and are never resolved. */
 const skipped = new Set(['pipeline', 'load', 'expect', 'phases']);
 
-function walk(value: unknown, path: string, slots: RangeSlot[], holder: Record<string | number, unknown>, key: string | number): unknown {
+function walk(
+  value: unknown,
+  path: string,
+  slots: RangeSlot[],
+  holder: Record<string | number, unknown>,
+  key: string | number,
+): unknown {
   if (looksLikeRange(value)) {
     const bounds = quantityBounds(value as Quantity);
     slots.push({ path, bounds, shape: Array.isArray(value) ? 'uniform' : 'triangular', holder, key });
@@ -48,7 +54,8 @@ function walk(value: unknown, path: string, slots: RangeSlot[], holder: Record<s
     const copy: Record<string, unknown> = {};
     for (const [childKey, child] of Object.entries(value)) {
       if (path === '' && skipped.has(childKey)) copy[childKey] = child;
-      else copy[childKey] = walk(child, path === '' ? childKey : `${path}.${childKey}`, slots, copy, childKey);
+      else
+        copy[childKey] = walk(child, path === '' ? childKey : `${path}.${childKey}`, slots, copy, childKey);
     }
     return copy;
   }
@@ -81,7 +88,9 @@ export function triangularQuantile(bounds: QuantityBounds, u: number): number {
   const width = high - low;
   if (width <= 0) return low;
   const split = (mid - low) / width;
-  return u < split ? low + Math.sqrt(u * width * (mid - low)) : high - Math.sqrt((1 - u) * width * (high - mid));
+  return u < split
+    ? low + Math.sqrt(u * width * (mid - low))
+    : high - Math.sqrt((1 - u) * width * (high - mid));
 }
 
 /** Value of a slot at uniform draw `u` ∈ [0, 1). */

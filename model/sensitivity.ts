@@ -22,8 +22,18 @@ export interface SensitivityRanking {
   inputs: SensitivityInput[];
 }
 
-export function sensitivity(resolved: ResolvedScenario, slots: readonly RangeSlot[], raw: Scenario, metrics: readonly string[], base: Record<string, number>): SensitivityRanking[] {
-  const rankings = metrics.map((metric) => ({ metric, base: base[metric], inputs: [] as SensitivityInput[] }));
+export function sensitivity(
+  resolved: ResolvedScenario,
+  slots: readonly RangeSlot[],
+  raw: Scenario,
+  metrics: readonly string[],
+  base: Record<string, number>,
+): SensitivityRanking[] {
+  const rankings = metrics.map((metric) => ({
+    metric,
+    base: base[metric],
+    inputs: [] as SensitivityInput[],
+  }));
   try {
     for (const slot of slots) {
       slot.holder[slot.key] = slot.bounds.low;
@@ -34,12 +44,20 @@ export function sensitivity(resolved: ResolvedScenario, slots: readonly RangeSlo
       for (const ranking of rankings) {
         const outputAtLow = low.get(ranking.metric) ?? NaN;
         const outputAtHigh = high.get(ranking.metric) ?? NaN;
-        ranking.inputs.push({ input: slot.path, inputLow: slot.bounds.low, inputHigh: slot.bounds.high, outputAtLow, outputAtHigh, swing: Math.abs(outputAtHigh - outputAtLow) });
+        ranking.inputs.push({
+          input: slot.path,
+          inputLow: slot.bounds.low,
+          inputHigh: slot.bounds.high,
+          outputAtLow,
+          outputAtHigh,
+          swing: Math.abs(outputAtHigh - outputAtLow),
+        });
       }
     }
   } finally {
     resetSlots(slots);
   }
-  for (const ranking of rankings) ranking.inputs.sort((a, b) => b.swing - a.swing || a.input.localeCompare(b.input));
+  for (const ranking of rankings)
+    ranking.inputs.sort((a, b) => b.swing - a.swing || a.input.localeCompare(b.input));
   return rankings;
 }

@@ -20,23 +20,47 @@ export function storageMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     perUserBytes = 0;
     for (const [item, spec] of items) {
       const count = spec.count ?? 1;
-      const bytes = ctx.set(metricId('storage.perUser.', item, '.bytes'), 'bytes', spec.bytes * count, () => (count === 1 ? 'input' : `bytes × count = ${n(spec.bytes)} × ${n(count)}`));
+      const bytes = ctx.set(metricId('storage.perUser.', item, '.bytes'), 'bytes', spec.bytes * count, () =>
+        count === 1 ? 'input' : `bytes × count = ${n(spec.bytes)} × ${n(count)}`,
+      );
       perUserBytes += bytes;
     }
     const total = perUserBytes;
-    ctx.set('storage.perUserBytes', 'bytes', total, () => `${items.map(([item]) => `storage.perUser.${item}.bytes`).join(' + ')} = ${items.map(([item]) => n(ctx.get(metricId('storage.perUser.', item, '.bytes')) ?? 0)).join(' + ')}`);
+    ctx.set(
+      'storage.perUserBytes',
+      'bytes',
+      total,
+      () =>
+        `${items.map(([item]) => `storage.perUser.${item}.bytes`).join(' + ')} = ${items.map(([item]) => n(ctx.get(metricId('storage.perUser.', item, '.bytes')) ?? 0)).join(' + ')}`,
+    );
   }
   const parts: [string, number][] = [];
   const users = s.workload.registeredUsers;
   if (perUserBytes !== undefined && users !== undefined) {
     const bytes = perUserBytes;
-    parts.push(['storage.userDataTB', ctx.set('storage.userDataTB', 'TB', (users * bytes) / BYTES_PER_TB, () => `workload.registeredUsers × storage.perUserBytes ÷ 10^12 = ${n(users)} × ${n(bytes)} ÷ 10^12`)]);
+    parts.push([
+      'storage.userDataTB',
+      ctx.set(
+        'storage.userDataTB',
+        'TB',
+        (users * bytes) / BYTES_PER_TB,
+        () => `workload.registeredUsers × storage.perUserBytes ÷ 10^12 = ${n(users)} × ${n(bytes)} ÷ 10^12`,
+      ),
+    ]);
   }
   for (const [name, terabytes] of Object.entries(storage.datasetsTB ?? {})) {
-    parts.push([metricId('storage.datasets.', name, 'TB'), ctx.set(metricId('storage.datasets.', name, 'TB'), 'TB', terabytes, () => 'input')]);
+    parts.push([
+      metricId('storage.datasets.', name, 'TB'),
+      ctx.set(metricId('storage.datasets.', name, 'TB'), 'TB', terabytes, () => 'input'),
+    ]);
   }
   if (parts.length > 0) {
-    ctx.set('storage.totalTB', 'TB', parts.reduce((sum, [, value]) => sum + value, 0), () => `${parts.map(([id]) => id).join(' + ')} = ${parts.map(([, value]) => n(value)).join(' + ')}`);
+    ctx.set(
+      'storage.totalTB',
+      'TB',
+      parts.reduce((sum, [, value]) => sum + value, 0),
+      () => `${parts.map(([id]) => id).join(' + ')} = ${parts.map(([, value]) => n(value)).join(' + ')}`,
+    );
   }
 }
 
@@ -44,8 +68,18 @@ export function tieringMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   const tiering = s.tiering;
   if (tiering === undefined) return;
   const { records, bytesPerRecord, baselinePricePerTBMonthUSD: baselinePrice } = tiering;
-  const rawTB = ctx.set('tiering.baselineTB', 'TB', (records * bytesPerRecord) / BYTES_PER_TB, () => `tiering.records × bytesPerRecord ÷ 10^12 = ${n(records)} × ${n(bytesPerRecord)} ÷ 10^12`);
-  const baselineCost = ctx.set('tiering.baselineCostPerMonthUSD', 'USD/month', rawTB * baselinePrice, () => `tiering.baselineTB × baselinePricePerTBMonthUSD = ${n(rawTB)} × ${n(baselinePrice)}`);
+  const rawTB = ctx.set(
+    'tiering.baselineTB',
+    'TB',
+    (records * bytesPerRecord) / BYTES_PER_TB,
+    () => `tiering.records × bytesPerRecord ÷ 10^12 = ${n(records)} × ${n(bytesPerRecord)} ÷ 10^12`,
+  );
+  const baselineCost = ctx.set(
+    'tiering.baselineCostPerMonthUSD',
+    'USD/month',
+    rawTB * baselinePrice,
+    () => `tiering.baselineTB × baselinePricePerTBMonthUSD = ${n(rawTB)} × ${n(baselinePrice)}`,
+  );
   // Records are spread evenly over ages 0 … horizon; tiers beyond the horizon hold nothing.
   const horizonDays = tiering.horizonDays ?? Math.max(...tiering.tiers.map((tier) => tier.toDay));
   let totalCost = 0;
@@ -54,16 +88,51 @@ export function tieringMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     const id = metricId('tiering.', tier.name, '');
     const spanDays = Math.max(0, Math.min(tier.toDay, horizonDays) - Math.min(tier.fromDay, horizonDays));
     const share = spanDays / horizonDays;
-    const tierRecords = ctx.set(metricId(id, '.records', ''), 'records', records * share, () => `tiering.records × (${n(Math.min(tier.toDay, horizonDays))} − ${n(Math.min(tier.fromDay, horizonDays))}) days ÷ ${n(horizonDays)} days = ${n(records)} × ${n(share)}`);
+    const tierRecords = ctx.set(
+      metricId(id, '.records', ''),
+      'records',
+      records * share,
+      () =>
+        `tiering.records × (${n(Math.min(tier.toDay, horizonDays))} − ${n(Math.min(tier.fromDay, horizonDays))}) days ÷ ${n(horizonDays)} days = ${n(records)} × ${n(share)}`,
+    );
     const tierRawTB = (tierRecords * bytesPerRecord) / BYTES_PER_TB;
     const compression = tier.compressionRatio ?? 1;
-    const storedTB = ctx.set(metricId(id, '.storedTB', ''), 'TB', tierRawTB / compression, () => `${id}.records × bytesPerRecord ÷ 10^12 ÷ compressionRatio = ${n(tierRecords)} × ${n(bytesPerRecord)} ÷ 10^12 ÷ ${n(compression)}`);
+    const storedTB = ctx.set(
+      metricId(id, '.storedTB', ''),
+      'TB',
+      tierRawTB / compression,
+      () =>
+        `${id}.records × bytesPerRecord ÷ 10^12 ÷ compressionRatio = ${n(tierRecords)} × ${n(bytesPerRecord)} ÷ 10^12 ÷ ${n(compression)}`,
+    );
     const price = tier.pricePerTBMonthUSD;
-    const cost = ctx.set(metricId(id, '.costPerMonthUSD', ''), 'USD/month', storedTB * price, () => `${id}.storedTB × pricePerTBMonthUSD = ${n(storedTB)} × ${n(price)}`);
-    if (baselinePrice > 0) ctx.set(metricId(id, '.savingsVsBaseline', ''), 'fraction', 1 - price / baselinePrice, () => `1 − price ÷ baseline price = 1 − ${n(price)} ÷ ${n(baselinePrice)}`);
+    const cost = ctx.set(
+      metricId(id, '.costPerMonthUSD', ''),
+      'USD/month',
+      storedTB * price,
+      () => `${id}.storedTB × pricePerTBMonthUSD = ${n(storedTB)} × ${n(price)}`,
+    );
+    if (baselinePrice > 0)
+      ctx.set(
+        metricId(id, '.savingsVsBaseline', ''),
+        'fraction',
+        1 - price / baselinePrice,
+        () => `1 − price ÷ baseline price = 1 − ${n(price)} ÷ ${n(baselinePrice)}`,
+      );
     totalCost += cost;
     costIds.push(`${id}.costPerMonthUSD`);
   }
-  const total = ctx.set('tiering.totalCostPerMonthUSD', 'USD/month', totalCost, () => `${costIds.join(' + ')} = ${costIds.map((id) => n(ctx.get(id) ?? 0)).join(' + ')}`);
-  if (baselineCost > 0) ctx.set('tiering.savings', 'fraction', 1 - total / baselineCost, () => `1 − tiering.totalCostPerMonthUSD ÷ tiering.baselineCostPerMonthUSD = 1 − ${n(total)} ÷ ${n(baselineCost)}`);
+  const total = ctx.set(
+    'tiering.totalCostPerMonthUSD',
+    'USD/month',
+    totalCost,
+    () => `${costIds.join(' + ')} = ${costIds.map((id) => n(ctx.get(id) ?? 0)).join(' + ')}`,
+  );
+  if (baselineCost > 0)
+    ctx.set(
+      'tiering.savings',
+      'fraction',
+      1 - total / baselineCost,
+      () =>
+        `1 − tiering.totalCostPerMonthUSD ÷ tiering.baselineCostPerMonthUSD = 1 − ${n(total)} ÷ ${n(baselineCost)}`,
+    );
 }

@@ -22,13 +22,22 @@ export interface SweepResult {
 }
 
 export function parseSweep(text: string): SweepSpec {
-  const match = /^\s*([A-Za-z][\w.-]*)\s*=\s*([-+0-9.eE]+)\s*\.\.\s*([-+0-9.eE]+)\s*(?::\s*(\d+))?\s*$/.exec(text);
+  const match = /^\s*([A-Za-z][\w.-]*)\s*=\s*([-+0-9.eE]+)\s*\.\.\s*([-+0-9.eE]+)\s*(?::\s*(\d+))?\s*$/.exec(
+    text,
+  );
   const from = match ? Number(match[2]) : NaN;
   const to = match ? Number(match[3]) : NaN;
   const steps = match?.[4] === undefined ? 5 : Number(match[4]);
   if (!match || !Number.isFinite(from) || !Number.isFinite(to) || steps < 1 || steps > 10_000) {
     throw new CapsimError('E_BAD_SWEEP', `--sweep ${text}: expected path=from..to:steps`, {
-      problems: [{ path: '--sweep', message: 'not a sweep', expected: 'e.g. workload.peakFactor=1..5:9 (1 ≤ steps ≤ 10,000)', found: text }],
+      problems: [
+        {
+          path: '--sweep',
+          message: 'not a sweep',
+          expected: 'e.g. workload.peakFactor=1..5:9 (1 ≤ steps ≤ 10,000)',
+          found: text,
+        },
+      ],
     });
   }
   return { input: match[1], from, to, steps };
@@ -38,7 +47,8 @@ export function runSweep(raw: Scenario, spec: SweepSpec, metrics: readonly strin
   const { scenario: resolved } = resolveScenario(raw);
   const rows: SweepResult['rows'] = [];
   for (let step = 0; step < spec.steps; step++) {
-    const value = spec.steps === 1 ? spec.from : spec.from + ((spec.to - spec.from) * step) / (spec.steps - 1);
+    const value =
+      spec.steps === 1 ? spec.from : spec.from + ((spec.to - spec.from) * step) / (spec.steps - 1);
     setInput(resolved, spec.input, value, '--sweep');
     const values = computeMetrics(resolved, raw, false).values;
     const row: Record<string, number | null> = {};

@@ -9,6 +9,7 @@ import { quantityBounds, type Quantity } from '../scenarios/quantity.js';
 import type { Scenario } from '../scenarios/schema.js';
 import type { ModelContext } from './context.js';
 import { formatNumber as n } from './format.js';
+import { metricId } from './ids.js';
 import type { ResolvedScenario } from './resolve.js';
 
 export const SECONDS_PER_DAY = 86_400;
@@ -28,14 +29,19 @@ const workloadUnits: Record<string, string> = {
 export function inputFormula(raw: Quantity | undefined): string {
   if (raw === undefined || typeof raw === 'number') return 'input';
   const { low, mid, high } = quantityBounds(raw);
-  return Array.isArray(raw) ? `input, range [${n(low)}, ${n(high)}] → midpoint ${n(mid)}` : `input, low ${n(low)} / mid ${n(mid)} / high ${n(high)}`;
+  return Array.isArray(raw)
+    ? `input, range [${n(low)}, ${n(high)}] → midpoint ${n(mid)}`
+    : `input, low ${n(low)} / mid ${n(mid)} / high ${n(high)}`;
 }
 
 export function workloadMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelContext): void {
   const w = s.workload;
   for (const [key, unit] of Object.entries(workloadUnits)) {
     const value = (w as Record<string, number | undefined>)[key];
-    if (value !== undefined) ctx.set(`workload.${key}`, unit, value, () => inputFormula((raw.workload as Record<string, Quantity | undefined>)[key]));
+    if (value !== undefined)
+      ctx.set(metricId('workload.', key, ''), unit, value, () =>
+        inputFormula((raw.workload as Record<string, Quantity | undefined>)[key]),
+      );
   }
   messageMetrics(s, raw, ctx);
   userMetrics(s, ctx);
@@ -43,26 +49,88 @@ export function workloadMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelCo
 }
 
 function messageMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelContext): void {
-  const { dailyActiveUsers: dau, messagesPerUserPerDay: perUser, messagesPerSecond, peakFactor = 1 } = s.workload;
+  const {
+    dailyActiveUsers: dau,
+    messagesPerUserPerDay: perUser,
+    messagesPerSecond,
+    peakFactor = 1,
+  } = s.workload;
   let perDay: number;
   if (dau !== undefined && perUser !== undefined) {
-    perDay = ctx.set('messages.perDay.avg', 'messages/day', dau * perUser, () => `workload.dailyActiveUsers × workload.messagesPerUserPerDay = ${n(dau)} × ${n(perUser)}`);
+    perDay = ctx.set(
+      'messages.perDay.avg',
+      'messages/day',
+      dau * perUser,
+      () => `workload.dailyActiveUsers × workload.messagesPerUserPerDay = ${n(dau)} × ${n(perUser)}`,
+    );
     const bounds = quantityBounds(raw.workload.messagesPerUserPerDay ?? perUser);
-    ctx.set('messages.perDay.low', 'messages/day', dau * bounds.low, () => `workload.dailyActiveUsers × low messages per user = ${n(dau)} × ${n(bounds.low)}`);
-    ctx.set('messages.perDay.high', 'messages/day', dau * bounds.high, () => `workload.dailyActiveUsers × high messages per user = ${n(dau)} × ${n(bounds.high)}`);
+    ctx.set(
+      'messages.perDay.low',
+      'messages/day',
+      dau * bounds.low,
+      () => `workload.dailyActiveUsers × low messages per user = ${n(dau)} × ${n(bounds.low)}`,
+    );
+    ctx.set(
+      'messages.perDay.high',
+      'messages/day',
+      dau * bounds.high,
+      () => `workload.dailyActiveUsers × high messages per user = ${n(dau)} × ${n(bounds.high)}`,
+    );
   } else if (messagesPerSecond !== undefined) {
-    perDay = ctx.set('messages.perDay.avg', 'messages/day', messagesPerSecond * SECONDS_PER_DAY, () => `workload.messagesPerSecond × 86,400 s = ${n(messagesPerSecond)} × 86,400`);
+    perDay = ctx.set(
+      'messages.perDay.avg',
+      'messages/day',
+      messagesPerSecond * SECONDS_PER_DAY,
+      () => `workload.messagesPerSecond × 86,400 s = ${n(messagesPerSecond)} × 86,400`,
+    );
   } else return;
-  const perSecond = ctx.set('messages.perSecond.avg', 'messages/s', perDay / SECONDS_PER_DAY, () => `messages.perDay.avg ÷ 86,400 s = ${n(perDay)} ÷ 86,400`);
-  ctx.set('messages.perSecond.peak', 'messages/s', perSecond * peakFactor, () => `messages.perSecond.avg × workload.peakFactor = ${n(perSecond)} × ${n(peakFactor)}`);
-  const perMinute = ctx.set('messages.perMinute.avg', 'messages/min', perDay / MINUTES_PER_DAY, () => `messages.perDay.avg ÷ 1,440 min = ${n(perDay)} ÷ 1,440`);
-  const peakPerMinute = ctx.set('messages.perMinute.peak', 'messages/min', perMinute * peakFactor, () => `messages.perMinute.avg × workload.peakFactor = ${n(perMinute)} × ${n(peakFactor)}`);
+  const perSecond = ctx.set(
+    'messages.perSecond.avg',
+    'messages/s',
+    perDay / SECONDS_PER_DAY,
+    () => `messages.perDay.avg ÷ 86,400 s = ${n(perDay)} ÷ 86,400`,
+  );
+  ctx.set(
+    'messages.perSecond.peak',
+    'messages/s',
+    perSecond * peakFactor,
+    () => `messages.perSecond.avg × workload.peakFactor = ${n(perSecond)} × ${n(peakFactor)}`,
+  );
+  const perMinute = ctx.set(
+    'messages.perMinute.avg',
+    'messages/min',
+    perDay / MINUTES_PER_DAY,
+    () => `messages.perDay.avg ÷ 1,440 min = ${n(perDay)} ÷ 1,440`,
+  );
+  const peakPerMinute = ctx.set(
+    'messages.perMinute.peak',
+    'messages/min',
+    perMinute * peakFactor,
+    () => `messages.perMinute.avg × workload.peakFactor = ${n(perMinute)} × ${n(peakFactor)}`,
+  );
   const current = s.current?.messagesPerMinute;
   if (current !== undefined && current > 0) {
-    ctx.set('current.messagesPerMinute', 'messages/min', current, () => inputFormula(raw.current?.messagesPerMinute));
-    ctx.set('messages.shortfall.avg', '×', perMinute / current, () => `messages.perMinute.avg ÷ current.messagesPerMinute = ${n(perMinute)} ÷ ${n(current)}`);
-    ctx.set('messages.shortfall.peak', '×', peakPerMinute / current, () => `messages.perMinute.peak ÷ current.messagesPerMinute = ${n(peakPerMinute)} ÷ ${n(current)}`);
-    ctx.set('messages.gap.perMinute', 'messages/min', perMinute - current, () => `messages.perMinute.avg − current.messagesPerMinute = ${n(perMinute)} − ${n(current)}`);
+    ctx.set('current.messagesPerMinute', 'messages/min', current, () =>
+      inputFormula(raw.current?.messagesPerMinute),
+    );
+    ctx.set(
+      'messages.shortfall.avg',
+      '×',
+      perMinute / current,
+      () => `messages.perMinute.avg ÷ current.messagesPerMinute = ${n(perMinute)} ÷ ${n(current)}`,
+    );
+    ctx.set(
+      'messages.shortfall.peak',
+      '×',
+      peakPerMinute / current,
+      () => `messages.perMinute.peak ÷ current.messagesPerMinute = ${n(peakPerMinute)} ÷ ${n(current)}`,
+    );
+    ctx.set(
+      'messages.gap.perMinute',
+      'messages/min',
+      perMinute - current,
+      () => `messages.perMinute.avg − current.messagesPerMinute = ${n(perMinute)} − ${n(current)}`,
+    );
   }
 }
 
@@ -70,15 +138,30 @@ function userMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   const { registeredUsers: registered, dailyActiveUsers: dau } = s.workload;
   const capacity = s.current?.registeredUsers;
   if (registered !== undefined && dau !== undefined && registered > 0) {
-    ctx.set('users.dauRatio', 'fraction', dau / registered, () => `workload.dailyActiveUsers ÷ workload.registeredUsers = ${n(dau)} ÷ ${n(registered)}`);
+    ctx.set(
+      'users.dauRatio',
+      'fraction',
+      dau / registered,
+      () => `workload.dailyActiveUsers ÷ workload.registeredUsers = ${n(dau)} ÷ ${n(registered)}`,
+    );
   }
   if (capacity === undefined || capacity <= 0) return;
   ctx.set('current.registeredUsers', 'users', capacity, () => 'input');
   if (registered !== undefined) {
-    ctx.set('users.shortfall', '×', registered / capacity, () => `workload.registeredUsers ÷ current.registeredUsers = ${n(registered)} ÷ ${n(capacity)}`);
+    ctx.set(
+      'users.shortfall',
+      '×',
+      registered / capacity,
+      () => `workload.registeredUsers ÷ current.registeredUsers = ${n(registered)} ÷ ${n(capacity)}`,
+    );
   }
   if (dau !== undefined) {
-    ctx.set('users.dauShortfall', '×', dau / capacity, () => `workload.dailyActiveUsers ÷ current.registeredUsers = ${n(dau)} ÷ ${n(capacity)}`);
+    ctx.set(
+      'users.dauShortfall',
+      '×',
+      dau / capacity,
+      () => `workload.dailyActiveUsers ÷ current.registeredUsers = ${n(dau)} ÷ ${n(capacity)}`,
+    );
   }
 }
 
@@ -89,10 +172,26 @@ function operationMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   const entries = Object.entries(mix);
   let perUser = 0;
   for (const [, count] of entries) perUser += count;
-  ctx.set('operations.perUserPerDay', 'operations/user/day', perUser, () => `${entries.map(([kind]) => kind).join(' + ')} = ${entries.map(([, count]) => n(count)).join(' + ')}`);
+  ctx.set(
+    'operations.perUserPerDay',
+    'operations/user/day',
+    perUser,
+    () =>
+      `${entries.map(([kind]) => kind).join(' + ')} = ${entries.map(([, count]) => n(count)).join(' + ')}`,
+  );
   if (dau === undefined) return;
-  const perDay = ctx.set('operations.perDay', 'operations/day', dau * perUser, () => `workload.dailyActiveUsers × operations.perUserPerDay = ${n(dau)} × ${n(perUser)}`);
-  ctx.set('operations.perSecond', 'operations/s', perDay / SECONDS_PER_DAY, () => `operations.perDay ÷ 86,400 s = ${n(perDay)} ÷ 86,400`);
+  const perDay = ctx.set(
+    'operations.perDay',
+    'operations/day',
+    dau * perUser,
+    () => `workload.dailyActiveUsers × operations.perUserPerDay = ${n(dau)} × ${n(perUser)}`,
+  );
+  ctx.set(
+    'operations.perSecond',
+    'operations/s',
+    perDay / SECONDS_PER_DAY,
+    () => `operations.perDay ÷ 86,400 s = ${n(perDay)} ÷ 86,400`,
+  );
 }
 
 /** Database operations: writes from messages, reads from user operations (or as stated). */
@@ -103,18 +202,35 @@ export function databaseMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   const writesPerMessage = db.writesPerMessage ?? 1;
   let writes = 0;
   if (messagesPerSecond !== undefined) {
-    writes = ctx.set('database.writesPerSecond', 'writes/s', messagesPerSecond * writesPerMessage, () => `messages.perSecond.avg × database.writesPerMessage = ${n(messagesPerSecond)} × ${n(writesPerMessage)}`);
+    writes = ctx.set(
+      'database.writesPerSecond',
+      'writes/s',
+      messagesPerSecond * writesPerMessage,
+      () =>
+        `messages.perSecond.avg × database.writesPerMessage = ${n(messagesPerSecond)} × ${n(writesPerMessage)}`,
+    );
   }
   let reads: number | undefined;
   const stated = db.readsPerSecond;
   const operations = ctx.get('operations.perSecond');
-  if (stated !== undefined) reads = ctx.set('database.readsPerSecond', 'reads/s', stated, () => 'input (database.readsPerSecond)');
+  if (stated !== undefined)
+    reads = ctx.set('database.readsPerSecond', 'reads/s', stated, () => 'input (database.readsPerSecond)');
   else if (operations !== undefined && db.readsPerOperation !== undefined) {
     const perOperation = db.readsPerOperation;
-    reads = ctx.set('database.readsPerSecond', 'reads/s', operations * perOperation, () => `operations.perSecond × database.readsPerOperation = ${n(operations)} × ${n(perOperation)}`);
+    reads = ctx.set(
+      'database.readsPerSecond',
+      'reads/s',
+      operations * perOperation,
+      () => `operations.perSecond × database.readsPerOperation = ${n(operations)} × ${n(perOperation)}`,
+    );
   }
   if (reads !== undefined) {
     const r = reads;
-    ctx.set('database.opsPerSecond', 'ops/s', writes + r, () => `database.writesPerSecond + database.readsPerSecond = ${n(writes)} + ${n(r)}`);
+    ctx.set(
+      'database.opsPerSecond',
+      'ops/s',
+      writes + r,
+      () => `database.writesPerSecond + database.readsPerSecond = ${n(writes)} + ${n(r)}`,
+    );
   }
 }

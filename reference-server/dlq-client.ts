@@ -76,7 +76,7 @@ export async function listDeadLettersFromDataDir(
       ],
     });
   }
-  const store = new SqliteMessageStore({ dataDir, synchronous: 'normal' });
+  const store = new SqliteMessageStore({ dataDir, synchronous: 'normal', writer: 'inline' });
   await store.init();
   try {
     return { entries: await store.listDeadLetters(0, limit), total: await store.countDeadLetters() };

@@ -11,6 +11,8 @@ export interface WriteBufferOptions {
   maxMessages: number;
   /** Flush at the latest this long after the first message arrived. */
   maxDelayMs: number;
+  /** Most messages one transaction takes when more are waiting (group commit under load). */
+  maxBatchMessages: number;
   /** Messages waiting (buffered + being committed) before sends get E_OVERLOADED. */
   maxPending: number;
 }
@@ -75,6 +77,8 @@ export interface ServerOptions {
   connectRateWindowMs?: number;
   /** SQLite `synchronous` pragma: 'full' survives OS crashes, 'normal' survives process crashes. */
   sqliteSync?: 'full' | 'normal';
+  /** Where SQLite commits run: 'thread' (default, never blocks the event loop) or 'inline'. */
+  sqliteWriter?: 'thread' | 'inline';
   /** Log one line per lifecycle event to stderr. Default false. */
   log?: boolean;
 }
@@ -116,6 +120,7 @@ export interface ResolvedServerOptions {
   connectRateLimit: number;
   connectRateWindowMs: number;
   sqliteSync: 'full' | 'normal';
+  sqliteWriter: 'thread' | 'inline';
   log: boolean;
 }
 
@@ -143,7 +148,13 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     devTokens: options.devTokens ?? true,
     profile: options.profile ?? 'default',
     serverId: options.serverId ?? 'gw-1',
-    writeBuffer: { maxMessages: 100, maxDelayMs: 5, maxPending: 20_000, ...options.writeBuffer },
+    writeBuffer: {
+      maxMessages: 100,
+      maxDelayMs: 5,
+      maxBatchMessages: Math.max(1000, options.writeBuffer?.maxMessages ?? 0),
+      maxPending: 20_000,
+      ...options.writeBuffer,
+    },
     retention: { ...defaultRetention, ...options.retention },
     deliveryRetry: {
       maxAttempts: 5,
@@ -165,6 +176,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     connectRateLimit: options.connectRateLimit ?? (loadtest ? 1_000_000 : 600),
     connectRateWindowMs: options.connectRateWindowMs ?? 60_000,
     sqliteSync: options.sqliteSync ?? 'full',
+    sqliteWriter: options.sqliteWriter ?? 'thread',
     log: options.log ?? false,
   };
 }

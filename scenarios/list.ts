@@ -13,6 +13,12 @@ export interface ScenarioSummary {
 export function listBundledScenarios(): ScenarioSummary[] {
   return bundledScenarioNames().map((name) => {
     const scenario = loadScenarioSync(name);
-    return { name, title: scenario.title, description: scenario.description, source: scenario.source, checks: scenario.expect?.length ?? 0 };
+    return {
+      name,
+      title: scenario.title,
+      description: scenario.description,
+      source: scenario.source,
+      checks: scenario.expect?.length ?? 0,
+    };
   });
 }

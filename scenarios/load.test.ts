@@ -60,7 +60,10 @@ describe('loadScenario', () => {
   });
 
   it('reports every schema problem at once with file, line, column, path, expected and found (E_SCHEMA)', async () => {
-    const file = write('bad.yaml', 'name: bad\nworkload:\n  peakFactor: fast\n  dailyActiveUsers: -5\n  messagesPerUserPerDay: [20, 10]\n');
+    const file = write(
+      'bad.yaml',
+      'name: bad\nworkload:\n  peakFactor: fast\n  dailyActiveUsers: -5\n  messagesPerUserPerDay: [20, 10]\n',
+    );
     const error = await loadError(file);
     expect(error.code).toBe('E_SCHEMA');
     expect(error.problems).toHaveLength(3);
@@ -75,7 +78,11 @@ describe('loadScenario', () => {
   it('reports a missing required section', async () => {
     const error = await loadError(write('empty.yaml', 'name: empty\n'));
     expect(error.code).toBe('E_SCHEMA');
-    expect(error.problems[0]).toMatchObject({ path: 'workload', message: 'required field is missing', found: 'nothing' });
+    expect(error.problems[0]).toMatchObject({
+      path: 'workload',
+      message: 'required field is missing',
+      found: 'nothing',
+    });
   });
 
   it('rejects unknown fields with a "did you mean" and the key position (E_UNKNOWN_FIELD)', async () => {
@@ -91,11 +98,24 @@ describe('loadScenario', () => {
 
   it('merges `extends:` deeply, by relative path or bundled name, without inheriting checks', async () => {
     write('parent.yaml', base);
-    const child = write('child.yaml', 'name: child\nextends: ./parent.yaml\nworkload:\n  peakFactor: 5\ncomponents:\n  gateway: { capacityPerUnit: 200 }\n');
+    const child = write(
+      'child.yaml',
+      'name: child\nextends: ./parent.yaml\nworkload:\n  peakFactor: 5\ncomponents:\n  gateway: { capacityPerUnit: 200 }\n',
+    );
     const scenario = await loadScenario(child);
-    expect(scenario.workload).toMatchObject({ dailyActiveUsers: 1000, messagesPerUserPerDay: [10, 20], peakFactor: 5 });
-    expect(scenario.components?.gateway).toEqual({ demand: 'workload.concurrentConnections', capacityPerUnit: 200 });
-    const whatIf = write('what-if.yaml', 'name: what-if\nextends: whatsapp-agent-backend\nworkload: { peakFactor: 4 }\ncurrent: null\n');
+    expect(scenario.workload).toMatchObject({
+      dailyActiveUsers: 1000,
+      messagesPerUserPerDay: [10, 20],
+      peakFactor: 5,
+    });
+    expect(scenario.components?.gateway).toEqual({
+      demand: 'workload.concurrentConnections',
+      capacityPerUnit: 200,
+    });
+    const whatIf = write(
+      'what-if.yaml',
+      'name: what-if\nextends: whatsapp-agent-backend\nworkload: { peakFactor: 4 }\ncurrent: null\n',
+    );
     const loaded = await loadScenario(whatIf);
     expect(loaded.workload.registeredUsers).toBe(1e9);
     expect(loaded.workload.peakFactor).toBe(4);
@@ -121,7 +141,9 @@ describe('loadScenario', () => {
 
   it('applies --set overrides with validation', async () => {
     const file = write('set.yaml', base);
-    const scenario = await loadScenario(file, { set: ['workload.peakFactor=4', 'workload.messagesPerUserPerDay=[5, 30]'] });
+    const scenario = await loadScenario(file, {
+      set: ['workload.peakFactor=4', 'workload.messagesPerUserPerDay=[5, 30]'],
+    });
     expect(scenario.workload.peakFactor).toBe(4);
     expect(scenario.workload.messagesPerUserPerDay).toEqual([5, 30]);
     const unknown = await loadError(file, ['workload.peakFacter=4']);
@@ -136,6 +158,8 @@ describe('loadScenario', () => {
 
   it('applies overrides to a loaded scenario', async () => {
     const scenario = await loadScenario('chat-1b-users');
-    expect(applyOverrides(scenario, ['workload.concurrentConnections=2e7']).workload.concurrentConnections).toBe(2e7);
+    expect(
+      applyOverrides(scenario, ['workload.concurrentConnections=2e7']).workload.concurrentConnections,
+    ).toBe(2e7);
   });
 });

@@ -11,7 +11,15 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { CapsimError, type InputProblem } from '../common/errors.js';
 import { bundledScenarioNames, bundledScenarioPath } from './bundled.js';
-import { deepMerge, getPath, isPlainObject, parseOverride, setPath, type Override, type RawObject } from './merge.js';
+import {
+  deepMerge,
+  getPath,
+  isPlainObject,
+  parseOverride,
+  setPath,
+  type Override,
+  type RawObject,
+} from './merge.js';
 import { nonInheritedFields, scenarioSchema, type Scenario } from './schema.js';
 import { allowedKeys, closest } from './suggest.js';
 import { locate, locateKey, type SourceFile } from './yaml-locate.js';
@@ -46,7 +54,9 @@ export function resolveScenarioPath(nameOrPath: string, relativeTo = process.cwd
   throw new CapsimError('E_FILE_NOT_FOUND', `scenario not found: ${nameOrPath}`, {
     problems: [
       {
-        message: suggestion ? `no such file or bundled scenario (did you mean \`${suggestion}\`?)` : 'no such file or bundled scenario',
+        message: suggestion
+          ? `no such file or bundled scenario (did you mean \`${suggestion}\`?)`
+          : 'no such file or bundled scenario',
         expected: `a YAML file or one of: ${names.join(', ')}`,
         found: nameOrPath,
       },
@@ -70,7 +80,12 @@ function readSource(file: string): { source: SourceFile; raw: RawObject } {
     throw new CapsimError('E_YAML_SYNTAX', `${shown} is not valid YAML`, {
       problems: document.errors.map((error) => {
         const position = lineCounter.linePos(error.pos[0]);
-        return { file: shown, line: position.line, column: position.col, message: error.message.split('\n')[0] };
+        return {
+          file: shown,
+          line: position.line,
+          column: position.col,
+          message: error.message.split('\n')[0],
+        };
       }),
     });
   }
@@ -78,7 +93,16 @@ function readSource(file: string): { source: SourceFile; raw: RawObject } {
   const source = { file: shown, document, lineCounter };
   if (!isPlainObject(raw)) {
     throw new CapsimError('E_SCHEMA', `${shown} must be a mapping of scenario fields`, {
-      problems: [{ file: shown, line: 1, column: 1, message: 'not a mapping', expected: 'name:, workload:, …', found: describe(raw) }],
+      problems: [
+        {
+          file: shown,
+          line: 1,
+          column: 1,
+          message: 'not a mapping',
+          expected: 'name:, workload:, …',
+          found: describe(raw),
+        },
+      ],
     });
   }
   return { source, raw };
@@ -90,7 +114,14 @@ function readWithParents(file: string, chain: string[]): { raw: RawObject; sourc
   if (chain.includes(real)) {
     const cycle = [...chain.slice(chain.indexOf(real)), real].map(displayPath);
     throw new CapsimError('E_EXTENDS_CYCLE', `\`extends:\` forms a cycle: ${cycle.join(' → ')}`, {
-      problems: [{ file: displayPath(file), path: 'extends', message: 'a scenario cannot extend itself, directly or not', found: cycle.join(' → ') }],
+      problems: [
+        {
+          file: displayPath(file),
+          path: 'extends',
+          message: 'a scenario cannot extend itself, directly or not',
+          found: cycle.join(' → '),
+        },
+      ],
     });
   }
   const { source, raw } = readSource(file);
@@ -99,7 +130,15 @@ function readWithParents(file: string, chain: string[]): { raw: RawObject; sourc
   if (typeof parentRef !== 'string') {
     const where = locate(source, ['extends'])?.location;
     throw new CapsimError('E_SCHEMA', `${source.file}: \`extends:\` must name a scenario`, {
-      problems: [{ ...where, path: 'extends', message: 'not a scenario name or path', expected: 'a bundled name or a relative path', found: describe(parentRef) }],
+      problems: [
+        {
+          ...where,
+          path: 'extends',
+          message: 'not a scenario name or path',
+          expected: 'a bundled name or a relative path',
+          found: describe(parentRef),
+        },
+      ],
     });
   }
   let parentFile: string;
@@ -133,7 +172,11 @@ function pathText(path: readonly PropertyKey[]): string {
 /** Where a path came from: an override, or the child-most file that writes it. */
 function whereIs(path: readonly PropertyKey[], origin: Provenance, key?: string): Partial<InputProblem> {
   const full = key === undefined ? path : [...path, key];
-  const override = origin.overrides.findLast((item) => item.path.length <= full.length && item.path.every((segment, index) => String(segment) === String(full[index])));
+  const override = origin.overrides.findLast(
+    (item) =>
+      item.path.length <= full.length &&
+      item.path.every((segment, index) => String(segment) === String(full[index])),
+  );
   if (override) return { file: `--set ${override.text}` };
   if (key !== undefined) {
     for (const source of origin.sources) {
@@ -159,7 +202,9 @@ function issueToProblems(issue: z.core.$ZodIssue, origin: Provenance, raw: RawOb
       return {
         ...whereIs(path, origin, key),
         path: pathText([...path, key]),
-        message: suggestion ? `unknown field \`${key}\` (did you mean \`${suggestion}\`?)` : `unknown field \`${key}\``,
+        message: suggestion
+          ? `unknown field \`${key}\` (did you mean \`${suggestion}\`?)`
+          : `unknown field \`${key}\``,
         expected: allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'no further fields',
         found: key,
       };
@@ -168,10 +213,14 @@ function issueToProblems(issue: z.core.$ZodIssue, origin: Provenance, raw: RawOb
   const found = describe(getPath(raw, path as (string | number)[]));
   let expected: string | undefined;
   if (issue.code === 'invalid_type') expected = issue.expected;
-  else if (issue.code === 'too_small') expected = `${issue.inclusive === false ? '>' : '≥'} ${String(issue.minimum)}`;
-  else if (issue.code === 'too_big') expected = `${issue.inclusive === false ? '<' : '≤'} ${String(issue.maximum)}`;
-  else if (issue.code === 'invalid_value') expected = `one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
-  const message = issue.code === 'invalid_type' && found === 'nothing' ? 'required field is missing' : issue.message;
+  else if (issue.code === 'too_small')
+    expected = `${issue.inclusive === false ? '>' : '≥'} ${String(issue.minimum)}`;
+  else if (issue.code === 'too_big')
+    expected = `${issue.inclusive === false ? '<' : '≤'} ${String(issue.maximum)}`;
+  else if (issue.code === 'invalid_value')
+    expected = `one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+  const message =
+    issue.code === 'invalid_type' && found === 'nothing' ? 'required field is missing' : issue.message;
   return [{ ...whereIs(path, origin), path: pathText(path), message, expected, found }];
 }
 
@@ -180,11 +229,18 @@ function validate(raw: RawObject, origin: Provenance): Scenario {
   const result = scenarioSchema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => issueToProblems(issue, origin, raw));
-  problems.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  problems.sort(
+    (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0),
+  );
   const allUnknown = result.error.issues.every((issue) => issue.code === 'unrecognized_keys');
   const file = origin.sources[0]?.file ?? 'scenario';
   const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
-  throw new CapsimError(allUnknown ? 'E_UNKNOWN_FIELD' : 'E_SCHEMA', `${file}: ${count} in the scenario`, { problems });
+  throw new CapsimError(allUnknown ? 'E_UNKNOWN_FIELD' : 'E_SCHEMA', `${file}: ${count} in the scenario`, {
+    problems,
+  });
 }
 
 /**
@@ -202,7 +258,14 @@ export function loadScenarioSync(nameOrPath: string, options: LoadOptions = {}):
   const { raw: merged, sources } = readWithParents(file, []);
   let raw = merged;
   for (const override of overrides) raw = setPath(raw, override.path, override.value);
-  if (raw.name === undefined) raw = { ...raw, name: basename(file).replace(/\.ya?ml$/i, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-') };
+  if (raw.name === undefined)
+    raw = {
+      ...raw,
+      name: basename(file)
+        .replace(/\.ya?ml$/i, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-'),
+    };
   const origin: Provenance = { sources, overrides };
   const scenario = validate(raw, origin);
   provenance.set(scenario, origin);
@@ -215,7 +278,10 @@ export function applyOverrides(scenario: Scenario, set: readonly string[]): Scen
   let raw = scenario as unknown as RawObject;
   for (const override of overrides) raw = setPath(raw, override.path, override.value);
   const previous = provenance.get(scenario);
-  const origin: Provenance = { sources: previous?.sources ?? [], overrides: [...(previous?.overrides ?? []), ...overrides] };
+  const origin: Provenance = {
+    sources: previous?.sources ?? [],
+    overrides: [...(previous?.overrides ?? []), ...overrides],
+  };
   const result = validate(raw, origin);
   provenance.set(result, origin);
   return result;
@@ -225,7 +291,10 @@ export function applyOverrides(scenario: Scenario, set: readonly string[]): Scen
  * File/line/column of a field of a loaded scenario (for errors found after loading, such as a
  * component demand naming a metric that does not exist). Empty when unknown.
  */
-export function locateScenarioField(scenario: Scenario, path: readonly (string | number)[]): Partial<InputProblem> {
+export function locateScenarioField(
+  scenario: Scenario,
+  path: readonly (string | number)[],
+): Partial<InputProblem> {
   const origin = provenance.get(scenario);
   return origin ? whereIs(path, origin) : {};
 }

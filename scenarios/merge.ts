@@ -19,7 +19,12 @@ export function deepMerge(base: RawObject, override: RawObject): RawObject {
   for (const [key, value] of Object.entries(override)) {
     const previous = result[key];
     if (value === null) delete result[key];
-    else if (isPlainObject(value) && isPlainObject(previous) && !looksLikeRange(value) && !looksLikeRange(previous)) {
+    else if (
+      isPlainObject(value) &&
+      isPlainObject(previous) &&
+      !looksLikeRange(value) &&
+      !looksLikeRange(previous)
+    ) {
       result[key] = deepMerge(previous, value);
     } else result[key] = value;
   }
@@ -40,7 +45,14 @@ export function parseOverride(text: string): Override {
   const pathText = equals > 0 ? text.slice(0, equals).trim() : '';
   if (equals <= 0 || !/^[A-Za-z_$][\w$-]*(\.[\w$-]+)*$/.test(pathText)) {
     throw new CapsimError('E_BAD_SET', `--set ${text}: expected path=value`, {
-      problems: [{ path: '--set', message: 'not an override', expected: 'path=value, e.g. workload.peakFactor=4', found: text }],
+      problems: [
+        {
+          path: '--set',
+          message: 'not an override',
+          expected: 'path=value, e.g. workload.peakFactor=4',
+          found: text,
+        },
+      ],
     });
   }
   let value: unknown;
@@ -48,7 +60,9 @@ export function parseOverride(text: string): Override {
     value = parse(text.slice(equals + 1));
   } catch (error) {
     throw new CapsimError('E_BAD_SET', `--set ${text}: the value is not valid YAML`, {
-      problems: [{ path: pathText, message: (error as Error).message.split('\n')[0], found: text.slice(equals + 1) }],
+      problems: [
+        { path: pathText, message: (error as Error).message.split('\n')[0], found: text.slice(equals + 1) },
+      ],
     });
   }
   const path = pathText.split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));

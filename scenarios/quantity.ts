@@ -27,8 +27,13 @@ const QUANTITY_HELP = 'a number, a range [low, high] or { low, mid, high }';
 
 function boundsCheck(value: Quantity, context: z.RefinementCtx): void {
   const { low, mid, high } = quantityBounds(value);
-  if (!(low <= high)) context.addIssue({ code: 'custom', message: `range low (${low}) must not exceed high (${high})` });
-  else if (!(low <= mid && mid <= high)) context.addIssue({ code: 'custom', message: `mid (${mid}) must lie between low (${low}) and high (${high})` });
+  if (!(low <= high))
+    context.addIssue({ code: 'custom', message: `range low (${low}) must not exceed high (${high})` });
+  else if (!(low <= mid && mid <= high))
+    context.addIssue({
+      code: 'custom',
+      message: `mid (${mid}) must lie between low (${low}) and high (${high})`,
+    });
 }
 
 interface QuantityOptions {
@@ -65,8 +70,18 @@ export function quantity(options: QuantityOptions = {}): QuantitySchema {
   const key = `${options.min ?? 0}:${options.max ?? ''}:${options.int ? 'int' : ''}`;
   let schema = cache.get(key);
   if (schema === undefined) {
-    const name = options.max === 1 && (options.min ?? 0) === 0 ? 'Fraction' : options.int ? 'Count' : (options.min ?? 0) === 0 ? 'Quantity' : `QuantityAtLeast${options.min}`;
-    schema = makeQuantity(options).meta({ id: name, description: `${options.int ? 'A whole number' : 'A number'}, a range [low, high] or { low, mid, high }` });
+    const name =
+      options.max === 1 && (options.min ?? 0) === 0
+        ? 'Fraction'
+        : options.int
+          ? 'Count'
+          : (options.min ?? 0) === 0
+            ? 'Quantity'
+            : `QuantityAtLeast${options.min}`;
+    schema = makeQuantity(options).meta({
+      id: name,
+      description: `${options.int ? 'A whole number' : 'A number'}, a range [low, high] or { low, mid, high }`,
+    });
     cache.set(key, schema);
   }
   return schema;
@@ -94,7 +109,8 @@ export function pointValue(value: Quantity): number {
 
 /** True when `value` is shaped like a quantity range (used when walking a scenario). */
 export function looksLikeRange(value: unknown): value is RangeTuple | RangeObject {
-  if (Array.isArray(value)) return value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number';
+  if (Array.isArray(value))
+    return value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number';
   if (value === null || typeof value !== 'object') return false;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);

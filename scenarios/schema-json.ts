@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { scenarioSchema } from './schema.js';
 
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(scenarioSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', reused: 'ref' });
+  const schema = z.toJSONSchema(scenarioSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    reused: 'ref',
+  });
   return { ...schema, $id: 'https://capsim.dev/schemas/scenario.json', title: 'capsim scenario' };
 }
 

@@ -9,7 +9,10 @@ describe('scenarios/schema.json', () => {
   });
 
   it('rejects unknown fields so editors flag typos', () => {
-    const schema = JSON.parse(scenarioJsonSchemaText()) as { additionalProperties?: boolean; required?: string[] };
+    const schema = JSON.parse(scenarioJsonSchemaText()) as {
+      additionalProperties?: boolean;
+      required?: string[];
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'workload']));
   });

@@ -39,7 +39,9 @@ export const workloadSchema = z
       .record(idName, quantity())
       .optional()
       .describe('Operations per daily active user per day, by kind (login, send, receive, presence…)'),
-    readsPerSecond: quantity().optional().describe('Read operations per second, when the document states them'),
+    readsPerSecond: quantity()
+      .optional()
+      .describe('Read operations per second, when the document states them'),
   })
   .describe('Who uses the system and how much');
 
@@ -57,17 +59,28 @@ export const componentSchema = z
       .union([metricRef, quantity()])
       .optional()
       .describe('What loads this component: a metric id (e.g. messages.perSecond.peak) or a number'),
-    demandUnit: z.string().optional().describe('Unit of demand and capacity, e.g. "messages/s", "connections"'),
+    demandUnit: z
+      .string()
+      .optional()
+      .describe('Unit of demand and capacity, e.g. "messages/s", "connections"'),
     capacityPerUnit: quantity().optional().describe('What one unit (instance, node, shard) handles'),
-    improvedCapacityPerUnit: quantity().optional().describe('Per-unit capacity after the recommended improvements'),
-    targetUtilization: fraction().optional().describe('Size the fleet so each unit runs at most this busy (default 1)'),
+    improvedCapacityPerUnit: quantity()
+      .optional()
+      .describe('Per-unit capacity after the recommended improvements'),
+    targetUtilization: fraction()
+      .optional()
+      .describe('Size the fleet so each unit runs at most this busy (default 1)'),
     unitsDeployed: quantity().optional().describe('Units running today (for shortfall and utilization)'),
-    units: quantity().optional().describe('A fixed unit count (primaries, shards) when not sized from demand'),
+    units: quantity()
+      .optional()
+      .describe('A fixed unit count (primaries, shards) when not sized from demand'),
     unitsFactors: z
       .record(idName, quantity())
       .optional()
       .describe('A unit count given as a product, e.g. { regions: 4, shardsPerRegion: 20 }'),
-    replicasPerUnit: quantity().optional().describe('Replicas behind each unit (instances = units × (1 + replicas))'),
+    replicasPerUnit: quantity()
+      .optional()
+      .describe('Replicas behind each unit (instances = units × (1 + replicas))'),
     perUnit: z
       .strictObject({
         cpuCores: quantity().optional(),
@@ -76,7 +89,9 @@ export const componentSchema = z
       })
       .optional()
       .describe('Resources of one instance'),
-    unitCostPerMonthUSD: quantity().optional().describe('Monthly price of one instance (primaries and replicas alike)'),
+    unitCostPerMonthUSD: quantity()
+      .optional()
+      .describe('Monthly price of one instance (primaries and replicas alike)'),
     queueing: z
       .strictObject({
         targetMeanWaitMs: quantity().optional(),
@@ -91,7 +106,9 @@ export const databaseSchema = z
   .strictObject({
     writesPerMessage: quantity().optional().describe('Database writes per message (default 1)'),
     readsPerOperation: quantity().optional().describe('Database reads per user operation (default 0)'),
-    readsPerSecond: quantity().optional().describe('Reads per second when stated directly (overrides the above)'),
+    readsPerSecond: quantity()
+      .optional()
+      .describe('Reads per second when stated directly (overrides the above)'),
   })
   .describe('How user traffic turns into database operations');
 
@@ -101,7 +118,10 @@ export const storageSchema = z
       .record(idName, z.strictObject({ bytes: quantity(), count: quantity().optional() }))
       .optional()
       .describe('Bytes stored per registered user, by item (count multiplies bytes)'),
-    datasetsTB: z.record(idName, quantity()).optional().describe('Other stored data sets in terabytes (10^12 B)'),
+    datasetsTB: z
+      .record(idName, quantity())
+      .optional()
+      .describe('Other stored data sets in terabytes (10^12 B)'),
   })
   .describe('What is stored');
 
@@ -166,7 +186,10 @@ export const sloSchema = z
   .strictObject({
     deliveryLatencyMs: percentileTargets.optional().describe('Send → delivered to an online recipient'),
     ackLatencyMs: percentileTargets.optional().describe('Send → server acknowledgement'),
-    stagesMs: z.record(idName, percentileTargets).optional().describe('Targets of individual pipeline stages'),
+    stagesMs: z
+      .record(idName, percentileTargets)
+      .optional()
+      .describe('Targets of individual pipeline stages'),
     availability: fraction().optional().describe('e.g. 0.9999 for 99.99 %'),
   })
   .describe('Service level objectives');
@@ -190,7 +213,10 @@ export const rateLimitSchema = z.strictObject({
 
 export const policiesSchema = z
   .strictObject({
-    retention: z.record(idName, durationSchema).optional().describe('How long each kind of data is kept (TTLs)'),
+    retention: z
+      .record(idName, durationSchema)
+      .optional()
+      .describe('How long each kind of data is kept (TTLs)'),
     retries: z.record(idName, retryPolicySchema).optional().describe('Retry with exponential backoff'),
     rateLimits: z.record(idName, rateLimitSchema).optional(),
     writeBuffer: z
@@ -209,18 +235,22 @@ export const broadcastSchema = z
     sendDelaySeconds: quantity().describe('Delay between two sends of one device'),
     enrollmentWindow: durationSchema.describe('Time in which enrollment creates all records'),
     pollInterval: durationSchema.optional().describe('How often each device polls the database'),
-    staggeredEnrollment: z
-      .strictObject({ batchLeads: quantity(), batchInterval: durationSchema })
-      .optional(),
-    enrollmentRateLimitPerSecond: quantity().optional().describe('Leads enrolled per second under a rate limiter'),
-    sequenceLinkingMultiplier: quantity().optional().describe('Records multiply when sequences link (e.g. 3)'),
+    staggeredEnrollment: z.strictObject({ batchLeads: quantity(), batchInterval: durationSchema }).optional(),
+    enrollmentRateLimitPerSecond: quantity()
+      .optional()
+      .describe('Leads enrolled per second under a rate limiter'),
+    sequenceLinkingMultiplier: quantity()
+      .optional()
+      .describe('Records multiply when sequences link (e.g. 3)'),
   })
   .describe('Multi-device broadcast: devices sending scheduled messages to leads');
 
 export const phaseSchema = z.strictObject({
   name: idName,
   description: z.string().optional(),
-  set: z.record(z.string(), z.unknown()).describe('Input overrides for this phase, as with --set (path: value)'),
+  set: z
+    .record(z.string(), z.unknown())
+    .describe('Input overrides for this phase, as with --set (path: value)'),
   metrics: z.array(metricRef).min(1).describe('Metrics to report for this phase'),
 });
 
@@ -257,7 +287,10 @@ export const scenarioSchema = z
     policies: policiesSchema.optional(),
     broadcast: broadcastSchema.optional(),
     phases: z.array(phaseSchema).optional().describe('Scaling phases: the model re-evaluated with overrides'),
-    summary: z.array(metricRef).optional().describe('Headline metrics (sweeps and sensitivity default to these)'),
+    summary: z
+      .array(metricRef)
+      .optional()
+      .describe('Headline metrics (sweeps and sensitivity default to these)'),
     pipeline: pipelineSchema.optional().describe('Discrete-event simulation stations and routes (model/sim)'),
     load: loadSchema.optional().describe('Load-test plan (loadgen)'),
     expect: z.array(expectSchema).optional().describe("Checks that reproduce the document's figures"),

@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scenarioJsonSchemaText } from './schema-json.js';
 
-const target = fileURLToPath(new URL('./schema.json', import.meta.url).href.replace('/dist/scenarios/', '/scenarios/'));
+const target = fileURLToPath(
+  new URL('./schema.json', import.meta.url).href.replace('/dist/scenarios/', '/scenarios/'),
+);
 writeFileSync(target, scenarioJsonSchemaText());
 console.log(`wrote ${target}`);

@@ -27,7 +27,9 @@ function nodeAt(source: SourceFile, path: readonly PropertyKey[]): Node | undefi
   let node: unknown = source.document.contents;
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+      );
       if (!pair) return undefined;
       node = pair.value;
     } else if (isSeq(node) && typeof segment === 'number') {
@@ -38,16 +40,25 @@ function nodeAt(source: SourceFile, path: readonly PropertyKey[]): Node | undefi
 }
 
 /** Location of the key `key` inside the map at `path` (for unknown fields). */
-export function locateKey(source: SourceFile, path: readonly PropertyKey[], key: string): Location | undefined {
+export function locateKey(
+  source: SourceFile,
+  path: readonly PropertyKey[],
+  key: string,
+): Location | undefined {
   const node = nodeAt(source, path);
   if (!isMap(node)) return undefined;
-  const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+  const pair = node.items.find(
+    (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key,
+  );
   const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
   return range ? positionOf(source, range[0]) : undefined;
 }
 
 /** Location of the value at `path`, or of its nearest ancestor that the document contains. */
-export function locate(source: SourceFile, path: readonly PropertyKey[]): { location: Location; exact: boolean } | undefined {
+export function locate(
+  source: SourceFile,
+  path: readonly PropertyKey[],
+): { location: Location; exact: boolean } | undefined {
   for (let length = path.length; length >= 0; length--) {
     const node = nodeAt(source, path.slice(0, length));
     const range = node?.range;

@@ -10,9 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildReport } from '../reports/build.js';
 import { sampleReportInput } from '../reports/fixtures/sample-input.js';
+import { assembleReportInput } from '../reports/assemble.js';
+import { calibrationFor } from '../reports/report-files.js';
+import { loadTestResultSchema } from '../loadgen/outputs/result-schema.js';
+import { evaluateModel } from '../model/evaluate.js';
+import { loadScenario } from '../scenarios/load.js';
+import { readFileSync } from 'node:fs';
 import type { ReportInput } from '../reports/inputs.js';
 import { formatRatioCell, formatValue } from '../reports/format.js';
-import { evaluateRow } from '../reports/verdict.js';
+import { evaluateRow, summarizeVerdict } from '../reports/verdict.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
@@ -141,6 +147,26 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
       'Delivery latency p95: required 100 ms, measured 250 ms',
     );
     await page.screenshot({ path: join(outputDir, 'not-ready.png') });
+  });
+
+  it('a report of real results (recorded load test + the 000 model) renders and states the computed verdict', async () => {
+    const scenario = await loadScenario('whatsapp-agent-backend');
+    const model = evaluateModel(scenario, { samples: 2000 });
+    const fixture = new URL('../reports/fixtures/loadtest-result.json', import.meta.url);
+    const loadTest = loadTestResultSchema.parse(JSON.parse(readFileSync(fixture, 'utf8')));
+    const calibration = await calibrationFor(scenario, model, [loadTest]);
+    const input = assembleReportInput({ scenario, model, loadTests: [loadTest], calibration, generatedAt: '2026-11-23T16:00:00Z' });
+    const { page, problems, externalRequests } = await open('real-results', input);
+    expect(problems).toEqual([]);
+    expect(externalRequests).toEqual([]);
+    const marks = await page.$$eval('figure.chart', (figures) => figures.map((figure) => figure.querySelectorAll('.chart-live svg g.role-mark > *').length));
+    expect(marks.length).toBeGreaterThanOrEqual(6);
+    for (const count of marks) expect(count).toBeGreaterThan(0);
+    const expected = summarizeVerdict(input).verdict.toUpperCase();
+    expect(await page.textContent('#verdict')).toBe(expected);
+    expect(await page.textContent('tr[data-row-id="messages.lost"] td[data-field="measured"]')).toBe(`${loadTest.checker.lost} messages`);
+    expect(await page.textContent('.calibration-sentence')).toContain('The document assumes 10,000 connections per instance → 5,000 instances');
+    await page.screenshot({ path: join(outputDir, 'real-results.png'), fullPage: true });
   });
 
   it('without JavaScript, the pre-rendered SVG charts are visible and drawn', async () => {

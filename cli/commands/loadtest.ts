@@ -29,20 +29,39 @@ export function register(program: Command): void {
     .option('--workers <n>', 'local worker processes (default: one per core, at most one per 50 users)')
     .option('--out <file>', 'write the results JSON here')
     .option('--slice <i/K>', 'run slice i of K of the full-scale scenario (load.fullScale)')
-    .option('--find-capacity [mode]', 'step the load up until a threshold fails (mode: messages | connections)')
+    .option(
+      '--find-capacity [mode]',
+      'step the load up until a threshold fails (mode: messages | connections)',
+    )
     .option('--users <n>', 'override the number of virtual users')
-    .option('--adapter <name>', "protocol adapter: 'reference' or a module path (see loadgen/ADAPTERS.md)", 'reference')
+    .option(
+      '--adapter <name>',
+      "protocol adapter: 'reference' or a module path (see loadgen/ADAPTERS.md)",
+      'reference',
+    )
     .option('--token-secret <secret>', 'shared secret for minting tokens', 'capsim-dev-secret')
-    .option('--source-addresses <list>', 'local source addresses for client sockets: 127.0.0.2-127.0.0.9 or a,b,c')
+    .option(
+      '--source-addresses <list>',
+      'local source addresses for client sockets: 127.0.0.2-127.0.0.9 or a,b,c',
+    )
     .option('--listen <host:port>', 'coordinate remote workers (`capsim worker --join`) on this address')
     .option('--expect-workers <n>', 'remote workers to wait for with --listen', '1')
     .option('--no-dashboard', 'plain lines even on a terminal')
     .option('--no-metrics', "do not scrape the target's /metrics")
-    .action(action(async (scenarioRef: string, flags: LoadtestFlags) => runLoadtestCommand(scenarioRef, flags)));
+    .action(
+      action(async (scenarioRef: string, flags: LoadtestFlags) => runLoadtestCommand(scenarioRef, flags)),
+    );
 }
 
 async function runLoadtestCommand(scenarioRef: string, flags: LoadtestFlags): Promise<number> {
-  const [{ loadScenario }, loadgen, { parseDurationMs }, { renderLiveLine, renderSummary }, { parseSourceAddresses, defaultWorkerCount }, { writeFile }] = await Promise.all([
+  const [
+    { loadScenario },
+    loadgen,
+    { parseDurationMs },
+    { renderLiveLine, renderSummary },
+    { parseSourceAddresses, defaultWorkerCount },
+    { writeFile },
+  ] = await Promise.all([
     import('../../scenarios/load.js'),
     import('../../loadgen/index.js'),
     import('../../loadgen/duration.js'),
@@ -55,17 +74,26 @@ async function runLoadtestCommand(scenarioRef: string, flags: LoadtestFlags): Pr
     if (text === undefined) return undefined;
     const value = Number(text);
     if (!Number.isInteger(value) || value < 0) {
-      throw new CapsimError('E_BAD_FLAG', `${flag} must be a whole number`, { problems: [{ path: flag, message: 'not a whole number', expected: 'e.g. 4', found: text }] });
+      throw new CapsimError('E_BAD_FLAG', `${flag} must be a whole number`, {
+        problems: [{ path: flag, message: 'not a whole number', expected: 'e.g. 4', found: text }],
+      });
     }
     return value;
   };
   const durationMs = flags.duration !== undefined ? parseDurationMs(flags.duration, '--duration') : undefined;
   const users = positiveInt(flags.users, '--users');
   const sourceAddresses = flags.sourceAddresses ? parseSourceAddresses(flags.sourceAddresses) : undefined;
-  const remoteWorkers = flags.listen ? await acceptWorkers(flags.listen, positiveInt(flags.expectWorkers, '--expect-workers') ?? 1) : undefined;
-  const workers = positiveInt(flags.workers, '--workers') ?? (remoteWorkers ? 0 : defaultWorkerCount(users ?? loadgen.resolveLoadUsers(scenario)));
+  const remoteWorkers = flags.listen
+    ? await acceptWorkers(flags.listen, positiveInt(flags.expectWorkers, '--expect-workers') ?? 1)
+    : undefined;
+  const workers =
+    positiveInt(flags.workers, '--workers') ??
+    (remoteWorkers ? 0 : defaultWorkerCount(users ?? loadgen.resolveLoadUsers(scenario)));
   const title = `capsim loadtest ${scenario.name}`;
-  const dashboard = flags.dashboard !== false && process.stdout.isTTY ? (await import('../../loadgen/outputs/dashboard.js')).startDashboard(title) : null;
+  const dashboard =
+    flags.dashboard !== false && process.stdout.isTTY
+      ? (await import('../../loadgen/outputs/dashboard.js')).startDashboard(title)
+      : null;
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
@@ -81,7 +109,9 @@ async function runLoadtestCommand(scenarioRef: string, flags: LoadtestFlags): Pr
     sourceAddresses,
     scrapeMetrics: flags.metrics !== false,
     signal: abort.signal,
-    onLive: (stats: Parameters<NonNullable<import('../../loadgen/index.js').LoadTestOptions['onLive']>>[0]) => {
+    onLive: (
+      stats: Parameters<NonNullable<import('../../loadgen/index.js').LoadTestOptions['onLive']>>[0],
+    ) => {
       if (dashboard) dashboard.update(stats);
       else console.log(renderLiveLine(stats));
     },
@@ -104,7 +134,9 @@ async function runLoadtestCommand(scenarioRef: string, flags: LoadtestFlags): Pr
       console.log(`results written to ${flags.out}`);
     }
     if (result.summary.connections.maxOpen === 0) {
-      throw new CapsimError('E_TARGET_UNREACHABLE', `no connection to ${options.target} succeeded`, { exitCode: ExitCode.runtimeFailure });
+      throw new CapsimError('E_TARGET_UNREACHABLE', `no connection to ${options.target} succeeded`, {
+        exitCode: ExitCode.runtimeFailure,
+      });
     }
     return result.passed ? ExitCode.ok : ExitCode.checkFailed;
   } finally {
@@ -118,7 +150,9 @@ async function acceptWorkers(listen: string, expected: number) {
   const { listenForWorkers } = await import('../../loadgen/distributed/listen.js');
   const [host, port] = splitHostPort(listen);
   const listener = await listenForWorkers(host, port);
-  console.log(`waiting for ${expected} worker(s) on ${listener.address}: run \`capsim worker --join ${listener.address}\` on each generator host`);
+  console.log(
+    `waiting for ${expected} worker(s) on ${listener.address}: run \`capsim worker --join ${listener.address}\` on each generator host`,
+  );
   const channels = await listener.accept(expected);
   listener.close();
   return channels;
@@ -126,6 +160,9 @@ async function acceptWorkers(listen: string, expected: number) {
 
 export function splitHostPort(text: string): [string, number] {
   const match = /^(.*):(\d+)$/.exec(text);
-  if (!match) throw new CapsimError('E_BAD_FLAG', 'expected host:port', { problems: [{ message: 'not host:port', expected: 'e.g. 10.0.0.5:7400', found: text }] });
+  if (!match)
+    throw new CapsimError('E_BAD_FLAG', 'expected host:port', {
+      problems: [{ message: 'not host:port', expected: 'e.g. 10.0.0.5:7400', found: text }],
+    });
   return [match[1] === '' ? '0.0.0.0' : match[1], Number(match[2])];
 }

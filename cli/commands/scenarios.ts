@@ -13,7 +13,10 @@ export function register(program: Command): void {
         const scenarios = listBundledScenarios();
         if (flags.json) console.log(JSON.stringify(scenarios, null, 2));
         else {
-          const rows = scenarios.map((scenario) => [scenario.name, scenario.description ?? scenario.title ?? '']);
+          const rows = scenarios.map((scenario) => [
+            scenario.name,
+            scenario.description ?? scenario.title ?? '',
+          ]);
           console.log(alignColumns(rows).join('\n'));
         }
       }),

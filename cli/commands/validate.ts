@@ -17,7 +17,13 @@ export function register(program: Command): void {
         }
         if (file === undefined) {
           throw new CapsimError('E_BAD_OPTION', 'validate: name a scenario file, or pass --sim', {
-            problems: [{ message: 'missing argument', expected: 'capsim validate <file> or capsim validate --sim', found: 'nothing' }],
+            problems: [
+              {
+                message: 'missing argument',
+                expected: 'capsim validate <file> or capsim validate --sim',
+                found: 'nothing',
+              },
+            ],
           });
         }
         const { validateScenarioFile } = await import('../validate-command.js');

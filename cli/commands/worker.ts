@@ -11,16 +11,19 @@ export function register(program: Command): void {
     .option('--bind <address>', 'local address for the control connection')
     .action(
       action(async (flags: { join: string; sourceAddresses?: string; bind?: string }) => {
-        const [{ joinCoordinator }, { tcpChannel }, { serveWorker }, { parseSourceAddresses }] = await Promise.all([
-          import('../../loadgen/distributed/listen.js'),
-          import('../../loadgen/distributed/channels.js'),
-          import('../../loadgen/distributed/worker-loop.js'),
-          import('../../loadgen/source-addresses.js'),
-        ]);
+        const [{ joinCoordinator }, { tcpChannel }, { serveWorker }, { parseSourceAddresses }] =
+          await Promise.all([
+            import('../../loadgen/distributed/listen.js'),
+            import('../../loadgen/distributed/channels.js'),
+            import('../../loadgen/distributed/worker-loop.js'),
+            import('../../loadgen/source-addresses.js'),
+          ]);
         const [host, port] = splitHostPort(flags.join);
         const socket = await joinCoordinator(host, port, flags.bind);
         console.log(`joined coordinator ${flags.join}; waiting for an assignment`);
-        const sourceAddresses = flags.sourceAddresses ? parseSourceAddresses(flags.sourceAddresses) : undefined;
+        const sourceAddresses = flags.sourceAddresses
+          ? parseSourceAddresses(flags.sourceAddresses)
+          : undefined;
         await serveWorker(tcpChannel(socket), { sourceAddresses });
         socket.end();
         console.log('segment finished; results sent to the coordinator');

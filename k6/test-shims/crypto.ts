@@ -1,9 +1,19 @@
 /** TEST DOUBLE of `k6/crypto` (see README.md): only `hmac`, on node:crypto. */
 import { createHmac } from 'node:crypto';
 
-const encodings: Record<string, BufferEncoding> = { hex: 'hex', base64: 'base64', base64url: 'base64url', base64rawurl: 'base64url' };
+const encodings: Record<string, BufferEncoding> = {
+  hex: 'hex',
+  base64: 'base64',
+  base64url: 'base64url',
+  base64rawurl: 'base64url',
+};
 
-export function hmac(algorithm: string, secret: string | ArrayBuffer, input: string | ArrayBuffer, outputEncoding: string): string {
+export function hmac(
+  algorithm: string,
+  secret: string | ArrayBuffer,
+  input: string | ArrayBuffer,
+  outputEncoding: string,
+): string {
   const key = typeof secret === 'string' ? secret : Buffer.from(secret);
   const data = typeof input === 'string' ? input : Buffer.from(input);
   const digest = createHmac(algorithm, key).update(data).digest();

@@ -1,6 +1,9 @@
 /** TEST DOUBLE of `k6/encoding` (see README.md): only `b64encode`. */
 
-export function b64encode(input: string | ArrayBuffer, encoding: 'std' | 'rawstd' | 'url' | 'rawurl' = 'std'): string {
+export function b64encode(
+  input: string | ArrayBuffer,
+  encoding: 'std' | 'rawstd' | 'url' | 'rawurl' = 'std',
+): string {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
   const std = bytes.toString('base64');
   const unpadded = std.replace(/=+$/, '');

@@ -9,10 +9,23 @@ const execution = {
   },
   get vu() {
     const id = shimState().vuId;
-    return { idInInstance: id, idInTest: id, iterationInInstance: 0, iterationInScenario: 0, tags: {}, metrics: { tags: {}, metadata: {} } };
+    return {
+      idInInstance: id,
+      idInTest: id,
+      iterationInInstance: 0,
+      iterationInScenario: 0,
+      tags: {},
+      metrics: { tags: {}, metadata: {} },
+    };
   },
   get instance() {
-    return { iterationsInterrupted: 0, iterationsCompleted: 0, vusActive: 1, vusInitialized: 1, currentTestRunDuration: 0 };
+    return {
+      iterationsInterrupted: 0,
+      iterationsCompleted: 0,
+      vusActive: 1,
+      vusInitialized: 1,
+      currentTestRunDuration: 0,
+    };
   },
   test: {
     abort(message?: string): never {

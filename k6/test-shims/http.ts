@@ -24,10 +24,14 @@ fetch(url, { method, headers, body: body ?? undefined })
 `;
 
 function request(method: string, url: string, body: string | null, params: Params = {}): ShimResponse {
-  const output = execFileSync(process.execPath, ['-e', child, JSON.stringify([method, url, params.headers ?? {}, body])], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['-e', child, JSON.stringify([method, url, params.headers ?? {}, body])],
+    {
+      encoding: 'utf8',
+      timeout: 10_000,
+    },
+  );
   const parsed = JSON.parse(output) as { status: number; body: string };
   return { status: parsed.status, body: parsed.body, json: () => JSON.parse(parsed.body) as unknown };
 }

@@ -30,11 +30,15 @@ export interface LoadedK6Script {
 
 /** Rewrites `from 'k6/x'` to the shim's file URL; throws on a k6 module the shims do not implement. */
 export function rewriteK6Imports(javascript: string): string {
-  return javascript.replace(/from\s+(['"])(k6(?:\/[\w/-]+)?)\1/g, (_match, _quote: string, specifier: string) => {
-    const file = shimModules[specifier];
-    if (!file) throw new Error(`k6 shim: the script imports ${specifier}, which k6/test-shims does not implement`);
-    return `from '${pathToFileURL(join(shimDir, file)).href}'`;
-  });
+  return javascript.replace(
+    /from\s+(['"])(k6(?:\/[\w/-]+)?)\1/g,
+    (_match, _quote: string, specifier: string) => {
+      const file = shimModules[specifier];
+      if (!file)
+        throw new Error(`k6 shim: the script imports ${specifier}, which k6/test-shims does not implement`);
+      return `from '${pathToFileURL(join(shimDir, file)).href}'`;
+    },
+  );
 }
 
 export async function loadK6Script(javascript: string): Promise<LoadedK6Script> {

@@ -56,7 +56,8 @@ export async function runK6ScriptWithShims(
   const testStart = Date.now();
   const starts: { at: number; scenario: string; iteration: number; scenarioStart: number }[] = [];
   for (const [name, scenario] of Object.entries(options.scenarios)) {
-    if (scenario.executor !== 'constant-arrival-rate') throw new Error(`k6 shim: executor ${scenario.executor} not implemented`);
+    if (scenario.executor !== 'constant-arrival-rate')
+      throw new Error(`k6 shim: executor ${scenario.executor} not implemented`);
     const intervalMs = parseK6DurationMs(scenario.timeUnit ?? '1s') / scenario.rate;
     const durationMs = parseK6DurationMs(scenario.duration);
     const scenarioStart = testStart + parseK6DurationMs(scenario.startTime ?? '0s');

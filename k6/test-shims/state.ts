@@ -44,7 +44,14 @@ const key = '__capsimK6ShimState';
 function fresh(): ShimState {
   return {
     env: {},
-    scenario: { name: 'default', executor: 'constant-arrival-rate', startTime: Date.now(), progress: 0, iterationInInstance: 0, iterationInTest: 0 },
+    scenario: {
+      name: 'default',
+      executor: 'constant-arrival-rate',
+      startTime: Date.now(),
+      progress: 0,
+      iterationInInstance: 0,
+      iterationInTest: 0,
+    },
     vuId: 1,
     metrics: new Map(),
     timers: new Set(),
@@ -84,7 +91,9 @@ export async function waitForEventLoop(timeoutMs: number): Promise<void> {
   const state = shimState();
   while (state.timers.size > 0 || state.sockets.size > 0) {
     if (Date.now() > deadline) {
-      throw new Error(`k6 shim: event loop still busy after ${timeoutMs} ms (${state.timers.size} timers, ${state.sockets.size} sockets)`);
+      throw new Error(
+        `k6 shim: event loop still busy after ${timeoutMs} ms (${state.timers.size} timers, ${state.sockets.size} sockets)`,
+      );
     }
     await new Promise((resolve) => globalThis.setTimeout(resolve, 20));
   }

@@ -25,10 +25,15 @@ function values(metric: ShimMetric, durationS: number, trendStats: string[]): Re
   const sum = metric.values.reduce((a, b) => a + b, 0);
   if (metric.type === 'counter') return { count: sum, rate: durationS > 0 ? sum / durationS : 0 };
   if (metric.type === 'rate') {
-    return { rate: metric.values.length === 0 ? 0 : sum / metric.values.length, passes: sum, fails: metric.values.length - sum };
+    return {
+      rate: metric.values.length === 0 ? 0 : sum / metric.values.length,
+      passes: sum,
+      fails: metric.values.length - sum,
+    };
   }
   const sorted = [...metric.values].sort((a, b) => a - b);
-  if (metric.type === 'gauge') return { value: metric.values.at(-1) ?? 0, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0 };
+  if (metric.type === 'gauge')
+    return { value: metric.values.at(-1) ?? 0, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0 };
   const out: Record<string, number> = {};
   for (const stat of trendStats) {
     if (stat === 'avg') out.avg = sorted.length === 0 ? 0 : sum / sorted.length;
@@ -45,7 +50,10 @@ function values(metric: ShimMetric, durationS: number, trendStats: string[]): Re
 }
 
 function evaluate(expression: string, metric: ShimMetric, v: Record<string, number>): boolean {
-  const match = /^\s*(p\(\d+(?:\.\d+)?\)|avg|min|max|med|count|rate|value)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(expression);
+  const match =
+    /^\s*(p\(\d+(?:\.\d+)?\)|avg|min|max|med|count|rate|value)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(
+      expression,
+    );
   if (!match) throw new Error(`k6 shim: cannot evaluate threshold ${expression}`);
   const [, aggregate, operator, limitText] = match;
   let observed = v[aggregate];
@@ -80,15 +88,27 @@ export function buildShimSummary(
   const metrics: Record<string, SummaryMetric> = {};
   const all = new Map(shimState().metrics);
   // k6 built-in metrics the script's thresholds may name.
-  if (!all.has('dropped_iterations')) all.set('dropped_iterations', { name: 'dropped_iterations', type: 'counter', isTime: false, values: [], tags: [] });
+  if (!all.has('dropped_iterations'))
+    all.set('dropped_iterations', {
+      name: 'dropped_iterations',
+      type: 'counter',
+      isTime: false,
+      values: [],
+      tags: [],
+    });
   for (const metric of all.values()) {
     const thresholds = options.thresholds?.[metric.name];
     if (metric.values.length === 0 && !thresholds) continue;
     const v = values(metric, durationMs / 1000, trendStats);
-    const entry: SummaryMetric = { type: metric.type, contains: metric.isTime ? 'time' : 'default', values: v };
+    const entry: SummaryMetric = {
+      type: metric.type,
+      contains: metric.isTime ? 'time' : 'default',
+      values: v,
+    };
     if (thresholds) {
       entry.thresholds = {};
-      for (const expression of thresholds) entry.thresholds[expression] = { ok: evaluate(expression, metric, v) };
+      for (const expression of thresholds)
+        entry.thresholds[expression] = { ok: evaluate(expression, metric, v) };
     }
     metrics[metric.name] = entry;
   }

@@ -76,7 +76,9 @@ export class WebSocket {
   send(data: string | ArrayBuffer): void {
     // k6 reports sending on a socket that is not open as an error; the script must not do it.
     if (this.socket.readyState !== WS.OPEN) {
-      shimState().callbackErrors.push(new Error(`k6 shim: send on a socket in state ${this.socket.readyState}`));
+      shimState().callbackErrors.push(
+        new Error(`k6 shim: send on a socket in state ${this.socket.readyState}`),
+      );
       return;
     }
     this.socket.send(data);

@@ -25,6 +25,7 @@ export interface CoordinatedRun {
   results: WorkerResult[];
   clocks: ClockEstimate[];
   startAtMs: number;
+  hosts: string[];
 }
 
 export interface CoordinateHooks {
@@ -40,7 +41,10 @@ class Mailbox {
   closed = false;
   private closeWaiters: (() => void)[] = [];
 
-  constructor(channel: WorkerChannel, private readonly onSecond: (snapshot: WorkerSnapshot) => void) {
+  constructor(
+    channel: WorkerChannel,
+    private readonly onSecond: (snapshot: WorkerSnapshot) => void,
+  ) {
     channel.onMessage((message) => {
       if (message.type === 'second') {
         this.onSecond(message.snapshot);
@@ -58,12 +62,21 @@ class Mailbox {
     });
   }
 
-  next<T extends WorkerMessage['type']>(type: T, timeoutMs: number): Promise<Extract<WorkerMessage, { type: T }>> {
+  next<T extends WorkerMessage['type']>(
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<WorkerMessage, { type: T }>> {
     const queued = this.queue.findIndex((m) => m.type === type || m.type === 'failed');
     if (queued >= 0) return Promise.resolve(unwrap(this.queue.splice(queued, 1)[0], type));
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error(`worker disconnected while waiting for ${type}`));
-      const timer = timeoutMs > 0 ? setTimeout(() => reject(new Error(`worker did not send ${type} within ${timeoutMs} ms`)), timeoutMs) : null;
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(
+              () => reject(new Error(`worker did not send ${type} within ${timeoutMs} ms`)),
+              timeoutMs,
+            )
+          : null;
       this.closeWaiters.push(() => reject(new Error(`worker disconnected while waiting for ${type}`)));
       this.waiters.push({
         type,
@@ -80,7 +93,10 @@ class Mailbox {
   }
 }
 
-function unwrap<T extends WorkerMessage['type']>(message: WorkerMessage, type: T): Extract<WorkerMessage, { type: T }> {
+function unwrap<T extends WorkerMessage['type']>(
+  message: WorkerMessage,
+  type: T,
+): Extract<WorkerMessage, { type: T }> {
   if (message.type === 'failed') throw new Error(`worker failed: ${message.message}`);
   if (message.type !== type) throw new Error(`expected ${type}, got ${message.type}`);
   return message as Extract<WorkerMessage, { type: T }>;
@@ -106,14 +122,20 @@ export async function coordinate(
   hooks: CoordinateHooks = {},
 ): Promise<CoordinatedRun> {
   const latest = new Map<number, WorkerSnapshot>();
-  const mailboxes = channels.map((channel) => new Mailbox(channel, (snapshot) => latest.set(snapshot.workerIndex, snapshot)));
+  const mailboxes = channels.map(
+    (channel) => new Mailbox(channel, (snapshot) => latest.set(snapshot.workerIndex, snapshot)),
+  );
+  // A worker says hello once it listens (a child process may take seconds to start on a busy host).
+  const hellos = await Promise.all(mailboxes.map((mailbox) => mailbox.next('hello', 120_000)));
   const clocks: ClockEstimate[] = [];
   for (let i = 0; i < channels.length; i += 1) clocks.push(await estimateClock(channels[i], mailboxes[i]));
   channels.forEach((channel, i) => channel.send({ type: 'assign', assignment: assignments[i], adapter }));
   await Promise.all(mailboxes.map((mailbox) => mailbox.next('ready', 30_000)));
   const maxError = Math.max(0, ...clocks.map((c) => c.errorMs));
   const startAtMs = nowMs() + (hooks.startDelayMs ?? 300) + maxError;
-  channels.forEach((channel, i) => channel.send({ type: 'start', startAtMs: startAtMs + clocks[i].offsetMs }));
+  channels.forEach((channel, i) =>
+    channel.send({ type: 'start', startAtMs: startAtMs + clocks[i].offsetMs }),
+  );
   const onAbort = () => channels.forEach((channel) => channel.send({ type: 'abort' }));
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const ticker = setInterval(() => {
@@ -121,7 +143,7 @@ export async function coordinate(
   }, 1000);
   try {
     const results = await Promise.all(mailboxes.map((mailbox) => mailbox.next('result', 0)));
-    return { results: results.map((r) => r.result), clocks, startAtMs };
+    return { results: results.map((r) => r.result), clocks, startAtMs, hosts: hellos.map((h) => h.host) };
   } finally {
     clearInterval(ticker);
     hooks.signal?.removeEventListener('abort', onAbort);

@@ -30,7 +30,10 @@ export async function listenForWorkers(host: string, port: number): Promise<Work
     port: bound.port,
     accept: (count, timeoutMs = 10 * 60_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${pending.length} of ${count} workers joined`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`only ${pending.length} of ${count} workers joined`)),
+          timeoutMs,
+        );
         const check = () => {
           if (pending.length >= count) {
             clearTimeout(timer);

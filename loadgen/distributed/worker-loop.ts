@@ -16,7 +16,10 @@ export interface WorkerOptions {
 }
 
 /** Serves one run on `channel`; resolves when the result has been sent (or the run failed). */
-export function serveWorker(channel: Channel<WorkerMessage, CoordinatorMessage>, options: WorkerOptions = {}): Promise<void> {
+export function serveWorker(
+  channel: Channel<WorkerMessage, CoordinatorMessage>,
+  options: WorkerOptions = {},
+): Promise<void> {
   return new Promise((resolve) => {
     let assignment: SegmentAssignment | null = null;
     let adapterSpec: AdapterSpec | null = null;
@@ -25,11 +28,20 @@ export function serveWorker(channel: Channel<WorkerMessage, CoordinatorMessage>,
       abort.abort();
       resolve();
     });
-    channel.send({ type: 'hello', host: os.hostname(), pid: process.pid, sourceAddresses: options.sourceAddresses ?? [] });
+    channel.send({
+      type: 'hello',
+      host: os.hostname(),
+      pid: process.pid,
+      sourceAddresses: options.sourceAddresses ?? [],
+    });
     channel.onMessage((message) => {
-      if (message.type === 'clock') channel.send({ type: 'clock.reply', id: message.id, t0: message.t0, t1: nowMs() });
+      if (message.type === 'clock')
+        channel.send({ type: 'clock.reply', id: message.id, t0: message.t0, t1: nowMs() });
       else if (message.type === 'assign') {
-        assignment = { ...message.assignment, sourceAddresses: options.sourceAddresses ?? message.assignment.sourceAddresses };
+        assignment = {
+          ...message.assignment,
+          sourceAddresses: options.sourceAddresses ?? message.assignment.sourceAddresses,
+        };
         adapterSpec = message.adapter;
         channel.send({ type: 'ready' });
       } else if (message.type === 'abort') abort.abort();
@@ -44,7 +56,9 @@ export function serveWorker(channel: Channel<WorkerMessage, CoordinatorMessage>,
             }),
           )
           .then((result) => channel.send({ type: 'result', result }))
-          .catch((error: unknown) => channel.send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }))
+          .catch((error: unknown) =>
+            channel.send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+          )
           .finally(() => resolve());
       }
     });

@@ -29,7 +29,11 @@ export function buildConversations(
       continue;
     }
     const [a, b] = take(2);
-    conversations.push({ conversationId: adapter.directConversationId(a, b), members: [a, b], kind: 'direct' });
+    conversations.push({
+      conversationId: adapter.directConversationId(a, b),
+      members: [a, b],
+      kind: 'direct',
+    });
   }
   return conversations;
 }

@@ -28,7 +28,10 @@ export function httpBaseUrl(target: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-export async function runHttpPhase(phase: ResolvedHttpPhase, context: HttpLoadContext): Promise<HttpPhaseResult> {
+export async function runHttpPhase(
+  phase: ResolvedHttpPhase,
+  context: HttpLoadContext,
+): Promise<HttpPhaseResult> {
   const request = requestFor(phase, context);
   const histogram = new LatencyHistogram();
   let finish: (result: autocannon.Result) => void = () => undefined;
@@ -37,15 +40,18 @@ export async function runHttpPhase(phase: ResolvedHttpPhase, context: HttpLoadCo
     finish = resolve;
     fail = reject;
   });
-  const instance = autocannon({
-    url: `${context.baseUrl}${request.path}`,
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    connections: phase.connections,
-    duration: Math.max(1, Math.round(phase.durationMs / 1000)),
-    ...(phase.requestsPerSecond !== undefined ? { overallRate: phase.requestsPerSecond } : {}),
-  }, (error: unknown, result: autocannon.Result) => (error ? fail(error) : finish(result)));
+  const instance = autocannon(
+    {
+      url: `${context.baseUrl}${request.path}`,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      connections: phase.connections,
+      duration: Math.max(1, Math.round(phase.durationMs / 1000)),
+      ...(phase.requestsPerSecond !== undefined ? { overallRate: phase.requestsPerSecond } : {}),
+    },
+    (error: unknown, result: autocannon.Result) => (error ? fail(error) : finish(result)),
+  );
   instance.on('response', (_client, _status, _bytes, responseTimeMs) => histogram.recordMs(responseTimeMs));
   const result = await done;
   const requests = result.requests.sent ?? result['2xx'] + result.non2xx;
@@ -61,7 +67,10 @@ export async function runHttpPhase(phase: ResolvedHttpPhase, context: HttpLoadCo
   };
 }
 
-function requestFor(phase: ResolvedHttpPhase, context: HttpLoadContext): { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string } {
+function requestFor(
+  phase: ResolvedHttpPhase,
+  context: HttpLoadContext,
+): { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string } {
   switch (phase.endpoint) {
     case 'tokens':
       return {
@@ -72,7 +81,10 @@ function requestFor(phase: ResolvedHttpPhase, context: HttpLoadContext): { metho
       };
     case 'history': {
       const sample = context.sampleConversation ?? { conversationId: 'dm:a:b', userId: 'a' };
-      const token = mintToken({ sub: sample.userId, exp: Math.floor(Date.now() / 1000) + 6 * 3600 }, context.tokenSecret);
+      const token = mintToken(
+        { sub: sample.userId, exp: Math.floor(Date.now() / 1000) + 6 * 3600 },
+        context.tokenSecret,
+      );
       return {
         method: 'GET',
         path: `/v1/conversations/${encodeURIComponent(sample.conversationId)}/messages?limit=50`,

@@ -37,7 +37,12 @@ export interface WorkerResult {
   users: number;
   counters: VuCounters & { scheduled: number; unacked: number; maxOpenConnections: number };
   checker: CheckerCounts;
-  histograms: { connect: EncodedHistogram; ack: EncodedHistogram; delivery: EncodedHistogram; inbox: EncodedHistogram };
+  histograms: {
+    connect: EncodedHistogram;
+    ack: EncodedHistogram;
+    delivery: EncodedHistogram;
+    inbox: EncodedHistogram;
+  };
   series: SecondStats[];
   cpu: { userMs: number; systemMs: number; wallMs: number; cores: number };
   eventLoopDelayP99Ms: number;
@@ -62,16 +67,37 @@ export interface SegmentHooks {
 }
 
 const tickMs = 5;
+/** Receipts are batched per conversation and sent this often (a receipt covers every earlier seq). */
+const receiptIntervalMs = 250;
 
-export async function runSegment(assignment: SegmentAssignment, startAtMs: number, hooks: SegmentHooks): Promise<WorkerResult> {
+export async function runSegment(
+  assignment: SegmentAssignment,
+  startAtMs: number,
+  hooks: SegmentHooks,
+): Promise<WorkerResult> {
   const { plan } = assignment;
   const random = createPrng(plan.seed * 7919 + assignment.workerIndex + 1);
   const checker = new DeliveryChecker();
-  const histograms = { connect: new LatencyHistogram(), ack: new LatencyHistogram(), delivery: new LatencyHistogram(), inbox: new LatencyHistogram() };
+  const histograms = {
+    connect: new LatencyHistogram(),
+    ack: new LatencyHistogram(),
+    delivery: new LatencyHistogram(),
+    inbox: new LatencyHistogram(),
+  };
   const series = new TimeSeries(startAtMs);
   const counters: VuCounters = {
-    connectAttempts: 0, connectErrors: 0, reconnects: 0, sent: 0, resent: 0, acked: 0, ackDuplicates: 0,
-    sendErrors: 0, retries: 0, deliveries: 0, errorsByCode: {}, closesByCode: {},
+    connectAttempts: 0,
+    connectErrors: 0,
+    reconnects: 0,
+    sent: 0,
+    resent: 0,
+    acked: 0,
+    ackDuplicates: 0,
+    sendErrors: 0,
+    retries: 0,
+    deliveries: 0,
+    errorsByCode: {},
+    closesByCode: {},
   };
   const created = new Set<string>();
   const vus: VirtualUser[] = [];
@@ -100,7 +126,10 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
     checker.addConversation(conversation.conversationId, conversation.members);
     const members: VirtualUser[] = [];
     for (const userId of conversation.members) {
-      const address = assignment.sourceAddresses.length > 0 ? assignment.sourceAddresses[vus.length % assignment.sourceAddresses.length] : undefined;
+      const address =
+        assignment.sourceAddresses.length > 0
+          ? assignment.sourceAddresses[vus.length % assignment.sourceAddresses.length]
+          : undefined;
       const vu = new VirtualUser(userId, conversation, context, address, plan.heartbeatMs);
       vus.push(vu);
       members.push(vu);
@@ -118,11 +147,18 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
     }
     for (const rank of ranks.slice(0, Math.round(plan.offline.fraction * vus.length))) offline.add(rank);
   }
-  const isAway = (rank: number, t: number) => plan.offline !== null && offline.has(rank) && t >= plan.offline.atMs && t < plan.offline.atMs + plan.offline.awayMs;
-  const phaseAt = (t: number) => plan.phases.find((p) => t >= p.startMs && t < p.startMs + p.durationMs) ?? plan.phases[plan.phases.length - 1];
+  const isAway = (rank: number, t: number) =>
+    plan.offline !== null &&
+    offline.has(rank) &&
+    t >= plan.offline.atMs &&
+    t < plan.offline.atMs + plan.offline.awayMs;
+  const phaseAt = (t: number) =>
+    plan.phases.find((p) => t >= p.startMs && t < p.startMs + p.durationMs) ??
+    plan.phases[plan.phases.length - 1];
   const targetConnections = (t: number) => {
     const phase = phaseAt(t);
-    const progress = phase.durationMs > 0 ? Math.min(1, Math.max(0, (t - phase.startMs) / phase.durationMs)) : 1;
+    const progress =
+      phase.durationMs > 0 ? Math.min(1, Math.max(0, (t - phase.startMs) / phase.durationMs)) : 1;
     const global = phase.fromConnections + (phase.toConnections - phase.fromConnections) * progress;
     return Math.min(vus.length, Math.round(global * share));
   };
@@ -130,7 +166,8 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
   // total scaled by how many of its connections are planned to be up.
   const rateAt = (t: number, online: number) => {
     const multiplier = phaseAt(t).messageRateMultiplier;
-    if ('perUserPerSecond' in plan.messageRate) return plan.messageRate.perUserPerSecond * online * multiplier;
+    if ('perUserPerSecond' in plan.messageRate)
+      return plan.messageRate.perUserPerSecond * online * multiplier;
     return plan.messageRate.totalPerSecond * share * (vus.length > 0 ? online / vus.length : 0) * multiplier;
   };
   const plannedOnline = (t: number) => {
@@ -166,6 +203,7 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
   loopDelay.enable();
   let nextArrivalMs = startAtMs;
   let lastControlMs = 0;
+  let lastReceiptsMs = 0;
   let lastSecond = -1;
   let lastCpu = process.cpuUsage();
   let lastCpuWall = nowMs();
@@ -190,8 +228,18 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
         workerIndex: assignment.workerIndex,
         row: { ...row },
         openConnections: row.openConnections,
-        counters: { sent: counters.sent, acked: counters.acked, delivered: checked.deliveredExpected, errors: Object.values(counters.errorsByCode).reduce((a, b) => a + b, 0), connectErrors: counters.connectErrors },
-        checker: { outstanding: checker.outstanding, duplicated: checked.duplicated, outOfOrder: checked.outOfOrder },
+        counters: {
+          sent: counters.sent,
+          acked: counters.acked,
+          delivered: checked.deliveredExpected,
+          errors: Object.values(counters.errorsByCode).reduce((a, b) => a + b, 0),
+          connectErrors: counters.connectErrors,
+        },
+        checker: {
+          outstanding: checker.outstanding,
+          duplicated: checked.duplicated,
+          outOfOrder: checked.outOfOrder,
+        },
         histograms: { ack: histograms.ack.encode(), delivery: histograms.delivery.encode() },
       });
     }
@@ -209,12 +257,17 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
       vus.forEach((vu, rank) => vu.setOnline(rank < target && !isAway(rank, t)));
       for (const vu of vus) if (vu.ready && now - vu.lastPingMs >= vu.heartbeatMs) vu.ping(now);
     }
+    if (now - lastReceiptsMs >= receiptIntervalMs) {
+      lastReceiptsMs = now;
+      for (const vu of vus) vu.flushReceipts();
+    }
     while (nextArrivalMs <= now && nextArrivalMs < endSendMs) {
       const at = nextArrivalMs - startAtMs;
       const planned = plannedOnline(at);
       const rate = rateAt(at, planned.online);
       if (rate > 0 && planned.online > 0) emit(nextArrivalMs, at, planned.target);
-      nextArrivalMs += rate <= 0 ? 50 : plan.arrival === 'uniform' ? 1000 / rate : (-Math.log(1 - random()) / rate) * 1000;
+      nextArrivalMs +=
+        rate <= 0 ? 50 : plan.arrival === 'uniform' ? 1000 / rate : (-Math.log(1 - random()) / rate) * 1000;
     }
     const second = series.secondOf(now);
     if (second !== lastSecond) {
@@ -237,6 +290,7 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
       const owed = checker.usersOwed();
       for (const vu of vus) if (owed.has(vu.userId) || vu.pendingCount > 0) vu.setOnline(true);
       for (const vu of vus) if (vu.ready && now - vu.lastPingMs >= vu.heartbeatMs) vu.ping(now);
+      for (const vu of vus) vu.flushReceipts();
     }
     const second = series.secondOf(now);
     if (second !== lastSecond) {
@@ -251,6 +305,7 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
   const wallMs = nowMs() - startAtMs;
   loopDelay.disable();
   const unacked = vus.reduce((n, vu) => n + vu.pendingCount, 0);
+  for (const vu of vus) vu.flushReceipts();
   for (const vu of vus) vu.close();
   await sleep(50);
 
@@ -261,7 +316,12 @@ export async function runSegment(assignment: SegmentAssignment, startAtMs: numbe
     users: vus.length,
     counters: { ...counters, scheduled, unacked, maxOpenConnections: maxOpen },
     checker: checker.result(),
-    histograms: { connect: histograms.connect.encode(), ack: histograms.ack.encode(), delivery: histograms.delivery.encode(), inbox: histograms.inbox.encode() },
+    histograms: {
+      connect: histograms.connect.encode(),
+      ack: histograms.ack.encode(),
+      delivery: histograms.delivery.encode(),
+      inbox: histograms.inbox.encode(),
+    },
     series: series.all(),
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs, cores: os.availableParallelism() },
     eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,

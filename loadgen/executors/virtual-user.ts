@@ -33,7 +33,12 @@ export interface VuContext {
   adapter: ProtocolAdapter;
   target: string;
   checker: DeliveryChecker;
-  histograms: { connect: LatencyHistogram; ack: LatencyHistogram; delivery: LatencyHistogram; inbox: LatencyHistogram };
+  histograms: {
+    connect: LatencyHistogram;
+    ack: LatencyHistogram;
+    delivery: LatencyHistogram;
+    inbox: LatencyHistogram;
+  };
   series: TimeSeries;
   counters: VuCounters;
   receipts: boolean;
@@ -71,6 +76,8 @@ export class VirtualUser {
   private readonly queue: OutboundMessage[] = [];
   readonly inFlight = new Map<string, InFlight>();
   private readonly lastSeq = new Map<string, number>();
+  /** Highest delivered seq per conversation not yet acknowledged by a receipt (one receipt covers all earlier seqs). */
+  private readonly unreceipted = new Map<string, number>();
 
   constructor(
     readonly userId: string,
@@ -93,6 +100,7 @@ export class VirtualUser {
     } else {
       if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
       this.reconnectTimer = null;
+      this.flushReceipts();
       if (this.socket) this.closingByUs = true;
       this.socket?.close(1000, 'planned');
     }
@@ -110,6 +118,19 @@ export class VirtualUser {
     if (frame) this.socket.send(frame);
     else this.socket.ping();
     this.lastPingMs = now;
+  }
+
+  /**
+   * Sends one `delivered` receipt per conversation for the highest seq received since the last flush
+   * (called every receipt interval, like a real client batching its acknowledgements).
+   */
+  flushReceipts(): void {
+    if (this.unreceipted.size === 0 || !this.ready || !this.socket) return;
+    for (const [conversationId, seq] of this.unreceipted) {
+      const frame = this.context.adapter.encodeReceipt(conversationId, seq);
+      if (frame) this.socket.send(frame);
+    }
+    this.unreceipted.clear();
   }
 
   /** Called when the group this user belongs to has been created by someone. */
@@ -132,7 +153,11 @@ export class VirtualUser {
   }
 
   private canSend(): boolean {
-    return this.ready && this.socket !== null && this.context.createdConversations.has(this.conversation.conversationId);
+    return (
+      this.ready &&
+      this.socket !== null &&
+      this.context.createdConversations.has(this.conversation.conversationId)
+    );
   }
 
   private connect(): void {
@@ -183,7 +208,10 @@ export class VirtualUser {
     // Unplanned: reconnect with exponential backoff and full jitter, then ask for the gap.
     this.droppedUnplanned = true;
     counters.reconnects += 1;
-    const ceiling = Math.min(this.context.reconnectMaxMs, this.context.reconnectInitialMs * 2 ** this.failures);
+    const ceiling = Math.min(
+      this.context.reconnectMaxMs,
+      this.context.reconnectInitialMs * 2 ** this.failures,
+    );
     this.failures += 1;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -238,17 +266,25 @@ export class VirtualUser {
       }
       case 'deliver': {
         counters.deliveries += 1;
-        const verdict = checker.delivered(this.userId, event.conversationId, event.seq, this.connectionId, event.redelivery, this.syncRequest !== null);
+        const verdict = checker.delivered(
+          this.userId,
+          event.conversationId,
+          event.seq,
+          this.connectionId,
+          event.redelivery,
+          this.syncRequest !== null,
+        );
         if (verdict === 'first') {
           series.add('delivered', now);
           // Live deliveries measure the online path (the SLO's "delivery to an online recipient");
           // inbox replays include the time the recipient was away, so they get their own histogram.
-          if (event.clientTs !== undefined) (event.redelivery ? histograms.inbox : histograms.delivery).recordMs(now - event.clientTs);
+          if (event.clientTs !== undefined)
+            (event.redelivery ? histograms.inbox : histograms.delivery).recordMs(now - event.clientTs);
         }
-        if (event.seq > (this.lastSeq.get(event.conversationId) ?? 0)) this.lastSeq.set(event.conversationId, event.seq);
-        if (this.context.receipts) {
-          const frame = adapter.encodeReceipt(event.conversationId, event.seq);
-          if (frame) this.socket?.send(frame);
+        if (event.seq > (this.lastSeq.get(event.conversationId) ?? 0))
+          this.lastSeq.set(event.conversationId, event.seq);
+        if (this.context.receipts && event.seq > (this.unreceipted.get(event.conversationId) ?? 0)) {
+          this.unreceipted.set(event.conversationId, event.seq);
         }
         return;
       }

@@ -21,7 +21,14 @@ describe('DeliveryChecker', () => {
     expect([...c.usersOwed()]).toEqual(['b']);
     c.delivered('b', 'g:1', 1, 1, false);
     expect(c.outstanding).toBe(0);
-    expect(c.result()).toMatchObject({ expectedDeliveries: 4, deliveredExpected: 4, lost: 0, duplicated: 0, outOfOrder: 0, seqGaps: 0 });
+    expect(c.result()).toMatchObject({
+      expectedDeliveries: 4,
+      deliveredExpected: 4,
+      lost: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+      seqGaps: 0,
+    });
   });
 
   it('counts each fault as its own result', () => {
@@ -36,7 +43,14 @@ describe('DeliveryChecker', () => {
     c.acked('dm:a:b', 6, 'b');
     c.delivered('a', 'dm:a:b', 6, 1, false);
     c.delivered('a', 'dm:a:b', 9, 1, false); // delivered but never ACKed
-    expect(c.result()).toMatchObject({ lost: 1, duplicated: 1, redelivered: 1, outOfOrder: 1, seqGaps: 1, unackedDelivered: 1 });
+    expect(c.result()).toMatchObject({
+      lost: 1,
+      duplicated: 1,
+      redelivered: 1,
+      outOfOrder: 1,
+      seqGaps: 1,
+      unackedDelivered: 1,
+    });
   });
 
   it('exempts gap-fill answers and new connections from the order check', () => {

@@ -68,7 +68,14 @@ export class DeliveryChecker {
    * Records a delivery to `recipient` over connection `connectionId`. `gapFill` marks answers to a
    * sync this client sent (exempt from the order check).
    */
-  delivered(recipient: string, conversationId: string, seq: number, connectionId: number, redelivery: boolean, gapFill = false): DeliveryVerdict {
+  delivered(
+    recipient: string,
+    conversationId: string,
+    seq: number,
+    connectionId: number,
+    redelivery: boolean,
+    gapFill = false,
+  ): DeliveryVerdict {
     this.counts.deliveries += 1;
     const receivedKey = key(recipient, conversationId);
     let seqs = this.received.get(receivedKey);
@@ -106,7 +113,8 @@ export class DeliveryChecker {
     for (const [conversationId, book] of this.conversations) {
       for (const [seq, sender] of book.acked) {
         for (const member of book.members) {
-          if (member !== sender && !this.received.get(key(member, conversationId))?.has(seq)) users.add(member);
+          if (member !== sender && !this.received.get(key(member, conversationId))?.has(seq))
+            users.add(member);
         }
       }
     }
@@ -128,7 +136,8 @@ export class DeliveryChecker {
       }
       seqGaps += book.maxAckedSeq - book.acked.size;
       for (const member of book.members) {
-        for (const seq of this.received.get(key(member, conversationId)) ?? []) if (!book.acked.has(seq)) unackedDelivered += 1;
+        for (const seq of this.received.get(key(member, conversationId)) ?? [])
+          if (!book.acked.has(seq)) unackedDelivered += 1;
       }
     }
     return {
@@ -156,7 +165,17 @@ function key(user: string, conversationId: string): string {
 }
 
 export function emptyCheckerCounts(): CheckerCounts {
-  return { expectedDeliveries: 0, deliveredExpected: 0, deliveries: 0, lost: 0, duplicated: 0, redelivered: 0, outOfOrder: 0, seqGaps: 0, unackedDelivered: 0 };
+  return {
+    expectedDeliveries: 0,
+    deliveredExpected: 0,
+    deliveries: 0,
+    lost: 0,
+    duplicated: 0,
+    redelivered: 0,
+    outOfOrder: 0,
+    seqGaps: 0,
+    unackedDelivered: 0,
+  };
 }
 
 export function addCheckerCounts(a: CheckerCounts, b: CheckerCounts): CheckerCounts {

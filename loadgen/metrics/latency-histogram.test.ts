@@ -6,7 +6,10 @@ describe('LatencyHistogram', () => {
   it('merging encoded per-worker histograms equals the histogram of all samples', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.double({ min: 0, max: 60_000, noNaN: true }), { maxLength: 300 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.array(fc.double({ min: 0, max: 60_000, noNaN: true }), { maxLength: 300 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
         (workers) => {
           const all = new LatencyHistogram();
           const encoded = workers.map((samples) => {
@@ -20,7 +23,8 @@ describe('LatencyHistogram', () => {
           const merged = LatencyHistogram.merge(encoded);
           expect(merged.count).toBe(all.count);
           expect(merged.summary()).toEqual(all.summary());
-          for (const p of [1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100]) expect(merged.percentileMs(p)).toBe(all.percentileMs(p));
+          for (const p of [1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100])
+            expect(merged.percentileMs(p)).toBe(all.percentileMs(p));
         },
       ),
       { numRuns: 50 },

@@ -72,7 +72,11 @@ export class LatencyHistogram {
   }
 
   encode(): EncodedHistogram {
-    return { unit: 'us', negativeSamples: this.negativeSamples, hdr: hdr.encodeIntoCompressedBase64(this.histogram) };
+    return {
+      unit: 'us',
+      negativeSamples: this.negativeSamples,
+      hdr: hdr.encodeIntoCompressedBase64(this.histogram),
+    };
   }
 
   static decode(encoded: EncodedHistogram): LatencyHistogram {

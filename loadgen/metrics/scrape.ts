@@ -5,7 +5,8 @@
  * rate (`…:rate`), and `process_cpu_seconds_total` becomes `server_cpu_cores`.
  */
 
-const interesting = /(cpu|resident|heap|eventloop|event_loop|connection|batch|queue|dlq|frames|rate_limited|transactions|retries|messages|deliver|ack)/i;
+const interesting =
+  /(cpu|resident|heap|eventloop|event_loop|connection|batch|queue|dlq|frames|rate_limited|transactions|retries|messages|deliver|ack)/i;
 
 export function metricsUrlFor(target: string): string {
   const url = new URL(target);
@@ -43,7 +44,11 @@ export class MetricsScraper {
   private previous: { atMs: number; values: Record<string, number> } | null = null;
   available = false;
 
-  constructor(readonly url: string, private readonly startMs: number, private readonly intervalMs = 2000) {}
+  constructor(
+    readonly url: string,
+    private readonly startMs: number,
+    private readonly intervalMs = 2000,
+  ) {}
 
   start(): void {
     const tick = () => {
@@ -72,7 +77,8 @@ export class MetricsScraper {
         const dt = (now - this.previous.atMs) / 1000;
         for (const [name, value] of Object.entries(values)) {
           const before = this.previous.values[name];
-          if (name.endsWith('_total') && before !== undefined && dt > 0) withRates[`${name}:rate`] = (value - before) / dt;
+          if (name.endsWith('_total') && before !== undefined && dt > 0)
+            withRates[`${name}:rate`] = (value - before) / dt;
         }
         const cpu = withRates['process_cpu_seconds_total:rate'];
         if (cpu !== undefined) withRates.server_cpu_cores = cpu;

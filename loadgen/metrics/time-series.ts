@@ -3,7 +3,15 @@
  * once a second (open and target connections, generator CPU). Second `i` covers
  * [start + i s, start + (i+1) s) on the run's shared timeline, so rows of different workers add up.
  */
-export const counterFields = ['sent', 'acked', 'delivered', 'errors', 'connects', 'connectErrors', 'disconnects'] as const;
+export const counterFields = [
+  'sent',
+  'acked',
+  'delivered',
+  'errors',
+  'connects',
+  'connectErrors',
+  'disconnects',
+] as const;
 export type CounterField = (typeof counterFields)[number];
 
 export interface SecondStats {

@@ -36,7 +36,8 @@ const saturationShare = 0.85;
 export function assembleResult(input: AssembleInput): LoadTestResult {
   const { workers, plan } = input;
   const sum = (pick: (w: WorkerResult) => number) => workers.reduce((total, w) => total + pick(w), 0);
-  const merge = (pick: (w: WorkerResult) => Parameters<typeof LatencyHistogram.decode>[0]) => LatencyHistogram.merge(workers.map(pick));
+  const merge = (pick: (w: WorkerResult) => Parameters<typeof LatencyHistogram.decode>[0]) =>
+    LatencyHistogram.merge(workers.map(pick));
   const connect = merge((w) => w.histograms.connect);
   const ack = merge((w) => w.histograms.ack);
   const delivery = merge((w) => w.histograms.delivery);
@@ -47,8 +48,10 @@ export function assembleResult(input: AssembleInput): LoadTestResult {
   const errorsByCode: Record<string, number> = {};
   const closesByCode: Record<string, number> = {};
   for (const w of workers) {
-    for (const [code, n] of Object.entries(w.counters.errorsByCode)) errorsByCode[code] = (errorsByCode[code] ?? 0) + n;
-    for (const [code, n] of Object.entries(w.counters.closesByCode)) closesByCode[code] = (closesByCode[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(w.counters.errorsByCode))
+      errorsByCode[code] = (errorsByCode[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(w.counters.closesByCode))
+      closesByCode[code] = (closesByCode[code] ?? 0) + n;
   }
   const sendSeconds = Math.max(plan.durationMs / 1000, 0.001);
   const counters = {
@@ -90,7 +93,10 @@ export function assembleResult(input: AssembleInput): LoadTestResult {
       unacked: { count: counters.unacked, total: counters.sent },
       connect_errors: { count: counters.errors, total: counters.attempts },
       send_errors: { count: counters.sendErrors, total: counters.sent },
-      errors: { count: counters.errors + Object.values(errorsByCode).reduce((a, b) => a + b, 0), total: counters.sent + counters.attempts },
+      errors: {
+        count: counters.errors + Object.values(errorsByCode).reduce((a, b) => a + b, 0),
+        total: counters.sent + counters.attempts,
+      },
       reconnects: { count: counters.reconnects, total: counters.attempts },
       http_errors: { count: input.http.reduce((t, h) => t + h.errors + h.non2xx, 0), total: httpRequests },
       messages_sent: { count: counters.sent, total: counters.sent },
@@ -151,8 +157,18 @@ export function assembleResult(input: AssembleInput): LoadTestResult {
       errorsByCode,
       closesByCode,
     },
-    latency: { connect: connect.summary(), ack: ack.summary(), delivery: delivery.summary(), inbox: inbox.summary() },
-    histograms: { connect: connect.encode(), ack: ack.encode(), delivery: delivery.encode(), inbox: inbox.encode() },
+    latency: {
+      connect: connect.summary(),
+      ack: ack.summary(),
+      delivery: delivery.summary(),
+      inbox: inbox.summary(),
+    },
+    histograms: {
+      connect: connect.encode(),
+      ack: ack.encode(),
+      delivery: delivery.encode(),
+      inbox: inbox.encode(),
+    },
     checker,
     timeSeries: series,
     generator: {

@@ -20,30 +20,35 @@ export function Dashboard({ stats, title }: { stats: LiveStats | null; title: st
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text bold>
-        {title} — elapsed {formatDurationMs(stats.elapsedMs)}, remaining {remaining > 0 ? formatDurationMs(remaining) : 'draining'} ({stats.workers} worker
+        {title} — elapsed {formatDurationMs(stats.elapsedMs)}, remaining{' '}
+        {remaining > 0 ? formatDurationMs(remaining) : 'draining'} ({stats.workers} worker
         {stats.workers === 1 ? '' : 's'})
       </Text>
       <Text>
-        connections {bar(stats.openConnections, Math.max(stats.targetConnections, 1))} {stats.openConnections} / {stats.targetConnections}
+        connections {bar(stats.openConnections, Math.max(stats.targetConnections, 1))} {stats.openConnections}{' '}
+        / {stats.targetConnections}
       </Text>
       <Text>
-        sent/s      {bar(stats.sentPerSecond, Math.max(stats.targetMessagesPerSecond, 1))} {stats.sentPerSecond} / {Math.round(stats.targetMessagesPerSecond)}
+        sent/s {bar(stats.sentPerSecond, Math.max(stats.targetMessagesPerSecond, 1))} {stats.sentPerSecond} /{' '}
+        {Math.round(stats.targetMessagesPerSecond)}
       </Text>
       <Text>
-        acked/s     {bar(stats.ackedPerSecond, Math.max(stats.targetMessagesPerSecond, 1))} {stats.ackedPerSecond}
+        acked/s {bar(stats.ackedPerSecond, Math.max(stats.targetMessagesPerSecond, 1))} {stats.ackedPerSecond}
       </Text>
       <Text>delivered/s {stats.deliveredPerSecond}</Text>
       <Text>
-        ACK ms      p50 {fmt(stats.ackMs.p50)}  p95 {fmt(stats.ackMs.p95)}  p99 {fmt(stats.ackMs.p99)}
+        ACK ms p50 {fmt(stats.ackMs.p50)} p95 {fmt(stats.ackMs.p95)} p99 {fmt(stats.ackMs.p99)}
       </Text>
       <Text>
-        delivery ms p50 {fmt(stats.deliveryMs.p50)}  p95 {fmt(stats.deliveryMs.p95)}  p99 {fmt(stats.deliveryMs.p99)}
+        delivery ms p50 {fmt(stats.deliveryMs.p50)} p95 {fmt(stats.deliveryMs.p95)} p99{' '}
+        {fmt(stats.deliveryMs.p99)}
       </Text>
       <Text color={stats.duplicated + stats.outOfOrder > 0 ? 'red' : undefined}>
-        owed {stats.outstanding}  duplicated {stats.duplicated}  out of order {stats.outOfOrder}
+        owed {stats.outstanding} duplicated {stats.duplicated} out of order {stats.outOfOrder}
       </Text>
       <Text color={problems > 0 ? 'yellow' : undefined}>
-        errors {stats.errors}  connect errors {stats.connectErrors}  generator CPU {stats.generatorCpuCores.toFixed(2)} cores
+        errors {stats.errors} connect errors {stats.connectErrors} generator CPU{' '}
+        {stats.generatorCpuCores.toFixed(2)} cores
       </Text>
     </Box>
   );

@@ -27,11 +27,19 @@ export interface LiveStats {
   generatorCpuCores: number;
 }
 
-export function mergeSnapshots(snapshots: WorkerSnapshot[], elapsedMs: number, durationMs: number): LiveStats {
+export function mergeSnapshots(
+  snapshots: WorkerSnapshot[],
+  elapsedMs: number,
+  durationMs: number,
+): LiveStats {
   const sum = (pick: (s: WorkerSnapshot) => number) => snapshots.reduce((total, s) => total + pick(s), 0);
   const ack = LatencyHistogram.merge(snapshots.map((s) => s.histograms.ack));
   const delivery = LatencyHistogram.merge(snapshots.map((s) => s.histograms.delivery));
-  const percentiles = (h: LatencyHistogram) => ({ p50: h.percentileMs(50), p95: h.percentileMs(95), p99: h.percentileMs(99) });
+  const percentiles = (h: LatencyHistogram) => ({
+    p50: h.percentileMs(50),
+    p95: h.percentileMs(95),
+    p99: h.percentileMs(99),
+  });
   return {
     second: Math.max(0, ...snapshots.map((s) => s.row.second)),
     elapsedMs,

@@ -32,16 +32,35 @@ export function renderSummary(result: LoadTestResult): string {
       const l = latency[name];
       return `    ${name.padEnd(10)} ${[l.p50Ms, l.p95Ms, l.p99Ms, l.p999Ms, l.maxMs].map((v) => ms(v).padStart(8)).join(' ')}  ${l.count}`;
     }),
-    ...result.http.map((h) => `    http ${h.name.padEnd(5)} ${[h.latency.p50Ms, h.latency.p95Ms, h.latency.p99Ms, h.latency.p999Ms, h.latency.maxMs].map((v) => ms(v).padStart(8)).join(' ')}  ${h.requests} req, ${h.errors + h.non2xx} errors`),
+    ...result.http.map(
+      (h) =>
+        `    http ${h.name.padEnd(5)} ${[h.latency.p50Ms, h.latency.p95Ms, h.latency.p99Ms, h.latency.p999Ms, h.latency.maxMs].map((v) => ms(v).padStart(8)).join(' ')}  ${h.requests} req, ${h.errors + h.non2xx} errors`,
+    ),
     `  checker      expected ${checker.expectedDeliveries}, delivered ${checker.deliveredExpected}, lost ${checker.lost}, duplicated ${checker.duplicated}, out of order ${checker.outOfOrder}, redelivered ${checker.redelivered}, seq gaps ${checker.seqGaps}`,
     `  generator    ${generator.note}`,
   ];
-  if (Object.keys(summary.errorsByCode).length > 0) lines.push(`  errors       ${Object.entries(summary.errorsByCode).map(([code, n]) => `${code} ${n}`).join(', ')}`);
-  const cpu = result.server?.samples.map((s) => s.values.server_cpu_cores).filter((v): v is number => v !== undefined) ?? [];
-  if (cpu.length > 0) lines.push(`  server       CPU ${Math.max(...cpu).toFixed(2)} cores at most (from ${result.server?.url})`);
+  if (Object.keys(summary.errorsByCode).length > 0)
+    lines.push(
+      `  errors       ${Object.entries(summary.errorsByCode)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ')}`,
+    );
+  const cpu =
+    result.server?.samples
+      .map((s) => s.values.server_cpu_cores)
+      .filter((v): v is number => v !== undefined) ?? [];
+  if (cpu.length > 0)
+    lines.push(
+      `  server       CPU ${Math.max(...cpu).toFixed(2)} cores at most (from ${result.server?.url})`,
+    );
   lines.push('  thresholds');
   for (const t of result.thresholds) {
-    const observed = t.observed === null ? 'no data' : Number.isInteger(t.observed) ? String(t.observed) : t.observed.toFixed(3);
+    const observed =
+      t.observed === null
+        ? 'no data'
+        : Number.isInteger(t.observed)
+          ? String(t.observed)
+          : t.observed.toFixed(3);
     lines.push(`    ${t.passed ? '✓' : '✗'} ${t.threshold.padEnd(36)} observed ${observed}`);
   }
   lines.push(result.passed ? 'PASSED' : 'FAILED: a threshold was not met');

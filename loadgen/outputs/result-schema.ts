@@ -137,9 +137,21 @@ export const loadTestResultSchema = z
       closesByCode: z.record(z.string(), z.number()),
     }),
     latency: z
-      .object({ connect: latencySummary, ack: latencySummary, delivery: latencySummary, inbox: latencySummary })
-      .describe('ms from the intended send time; delivery = live deliveries to online recipients, inbox = replays after reconnect'),
-    histograms: z.object({ connect: encodedHistogram, ack: encodedHistogram, delivery: encodedHistogram, inbox: encodedHistogram }),
+      .object({
+        connect: latencySummary,
+        ack: latencySummary,
+        delivery: latencySummary,
+        inbox: latencySummary,
+      })
+      .describe(
+        'ms from the intended send time; delivery = live deliveries to online recipients, inbox = replays after reconnect',
+      ),
+    histograms: z.object({
+      connect: encodedHistogram,
+      ack: encodedHistogram,
+      delivery: encodedHistogram,
+      inbox: encodedHistogram,
+    }),
     checker: checkerCounts,
     timeSeries: z.array(secondStats),
     generator: z.object({

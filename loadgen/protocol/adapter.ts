@@ -37,7 +37,14 @@ export type InboundEvent =
       clientTs?: number;
       redelivery: boolean;
     }
-  | { type: 'error'; code: string; message: string; idempotencyKey?: string; requestId?: string; retryAfterMs?: number }
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      idempotencyKey?: string;
+      requestId?: string;
+      retryAfterMs?: number;
+    }
   | { type: 'pong'; ts?: number; serverTs?: number }
   | { type: 'group.created'; requestId?: string; conversationId: string }
   | { type: 'sync.done'; requestId?: string }

@@ -1,5 +1,12 @@
 /** The reference server's protocol v1 (reference-server/PROTOCOL.md): the default adapter. */
-import type { ConnectRequest, InboundEvent, OutboundMessage, PlannedConversation, ProtocolAdapter, VirtualUserIdentity } from './adapter.js';
+import type {
+  ConnectRequest,
+  InboundEvent,
+  OutboundMessage,
+  PlannedConversation,
+  ProtocolAdapter,
+  VirtualUserIdentity,
+} from './adapter.js';
 import { mintToken } from './token.js';
 
 export interface ReferenceAdapterOptions {
@@ -16,7 +23,10 @@ export function referenceAdapter(options: ReferenceAdapterOptions = {}): Protoco
   return {
     name: 'reference',
     connect(target: string, user: VirtualUserIdentity, nowMs: number): ConnectRequest {
-      const token = mintToken({ sub: user.userId, exp: Math.floor(nowMs / 1000) + ttlSeconds, dev: user.deviceId }, secret);
+      const token = mintToken(
+        { sub: user.userId, exp: Math.floor(nowMs / 1000) + ttlSeconds, dev: user.deviceId },
+        secret,
+      );
       const url = new URL(target);
       if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1/ws';
       url.searchParams.set('token', token);
@@ -28,7 +38,12 @@ export function referenceAdapter(options: ReferenceAdapterOptions = {}): Protoco
       return `dm:${a}:${b}`;
     },
     encodeGroupCreate(conversation: PlannedConversation, requestId: string): string | null {
-      return JSON.stringify({ type: 'group.create', requestId, conversationId: conversation.conversationId, members: conversation.members });
+      return JSON.stringify({
+        type: 'group.create',
+        requestId,
+        conversationId: conversation.conversationId,
+        members: conversation.members,
+      });
     },
     encodeSend(message: OutboundMessage): string {
       return JSON.stringify({ type: 'send', ...message });
@@ -81,7 +96,11 @@ export function referenceAdapter(options: ReferenceAdapterOptions = {}): Protoco
         case 'pong':
           return { type: 'pong', ts: num(value.ts), serverTs: num(value.serverTs) };
         case 'group.created':
-          return { type: 'group.created', requestId: str(value.requestId), conversationId: String(value.conversationId) };
+          return {
+            type: 'group.created',
+            requestId: str(value.requestId),
+            conversationId: String(value.conversationId),
+          };
         case 'sync.done':
           return { type: 'sync.done', requestId: str(value.requestId) };
         case 'reconnect':

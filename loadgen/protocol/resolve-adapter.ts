@@ -14,12 +14,26 @@ export async function resolveAdapter(spec: AdapterSpec): Promise<ProtocolAdapter
     module = (await import(pathToFileURL(path).href)) as typeof module;
   } catch (error) {
     throw new CapsimError('E_BAD_ADAPTER', `cannot load adapter module ${spec.name}`, {
-      problems: [{ path: '--adapter', message: error instanceof Error ? error.message : String(error), expected: "'reference' or a module exporting createAdapter()", found: spec.name }],
+      problems: [
+        {
+          path: '--adapter',
+          message: error instanceof Error ? error.message : String(error),
+          expected: "'reference' or a module exporting createAdapter()",
+          found: spec.name,
+        },
+      ],
     });
   }
   if (typeof module.createAdapter !== 'function') {
     throw new CapsimError('E_BAD_ADAPTER', `adapter module ${spec.name} does not export createAdapter()`, {
-      problems: [{ path: '--adapter', message: 'no createAdapter export', expected: 'export function createAdapter(options): ProtocolAdapter', found: spec.name }],
+      problems: [
+        {
+          path: '--adapter',
+          message: 'no createAdapter export',
+          expected: 'export function createAdapter(options): ProtocolAdapter',
+          found: spec.name,
+        },
+      ],
     });
   }
   return module.createAdapter({ tokenSecret: spec.tokenSecret });

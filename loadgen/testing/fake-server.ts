@@ -22,7 +22,7 @@ export interface FakeServer {
   wsUrl: string;
   url: string;
   port: number;
-  stats: { sends: number; deliveries: number; connections: number };
+  stats: { sends: number; deliveries: number; connections: number; remoteAddresses: Set<string> };
   close(): Promise<void>;
 }
 
@@ -31,11 +31,15 @@ interface Frame {
   [key: string]: unknown;
 }
 
-export async function startFakeServer(options: FakeServerFaults & { host?: string; heartbeatMs?: number } = {}): Promise<FakeServer> {
+export async function startFakeServer(
+  options: FakeServerFaults & { host?: string; heartbeatMs?: number } = {},
+): Promise<FakeServer> {
   const http: Server = createServer((request, response) => {
     if (request.url === '/metrics') {
       response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end(`# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ${process.cpuUsage().user / 1e6}\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\nnodejs_eventloop_lag_seconds 0.001\n`);
+      response.end(
+        `# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ${process.cpuUsage().user / 1e6}\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\nnodejs_eventloop_lag_seconds 0.001\n`,
+      );
       return;
     }
     response.writeHead(200, { 'content-type': 'application/json' });
@@ -48,7 +52,7 @@ export async function startFakeServer(options: FakeServerFaults & { host?: strin
   const seqs = new Map<string, number>();
   const acked = new Map<string, { seq: number; conversationId: string }>();
   const held = new Map<WebSocket, string>();
-  const stats = { sends: 0, deliveries: 0, connections: 0 };
+  const stats = { sends: 0, deliveries: 0, connections: 0, remoteAddresses: new Set<string>() };
   let deliveryCount = 0;
 
   const push = (socket: WebSocket, frame: Frame): void => {
@@ -77,17 +81,28 @@ export async function startFakeServer(options: FakeServerFaults & { host?: strin
   wss.on('connection', (socket, request) => {
     const url = new URL(request.url ?? '/', 'http://x');
     const token = url.searchParams.get('token') ?? '';
-    const claims = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8') || '{}') as { sub?: string };
+    const claims = JSON.parse(
+      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8') || '{}',
+    ) as { sub?: string };
     const userId = claims.sub;
     if (!userId) {
       socket.close(4001, 'auth');
       return;
     }
     stats.connections += 1;
+    stats.remoteAddresses.add(request.socket.remoteAddress ?? '');
     const sockets = online.get(userId) ?? new Set();
     sockets.add(socket);
     online.set(userId, sockets);
-    socket.send(JSON.stringify({ type: 'hello', protocol: 1, userId, serverTs: Date.now(), heartbeatMs: options.heartbeatMs ?? 30_000 }));
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        protocol: 1,
+        userId,
+        serverTs: Date.now(),
+        heartbeatMs: options.heartbeatMs ?? 30_000,
+      }),
+    );
     for (const frame of inbox.get(userId) ?? []) push(socket, { ...frame, redelivery: true });
     inbox.delete(userId);
     socket.on('close', () => {
@@ -97,17 +112,32 @@ export async function startFakeServer(options: FakeServerFaults & { host?: strin
     });
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as Frame;
-      if (frame.type === 'ping') socket.send(JSON.stringify({ type: 'pong', ts: frame.ts, serverTs: Date.now() }));
+      if (frame.type === 'ping')
+        socket.send(JSON.stringify({ type: 'pong', ts: frame.ts, serverTs: Date.now() }));
       else if (frame.type === 'group.create') {
         const members = [...new Set([userId, ...(frame.members as string[])])];
         groups.set(String(frame.conversationId), members);
-        socket.send(JSON.stringify({ type: 'group.created', requestId: frame.requestId, conversationId: frame.conversationId, members }));
+        socket.send(
+          JSON.stringify({
+            type: 'group.created',
+            requestId: frame.requestId,
+            conversationId: frame.conversationId,
+            members,
+          }),
+        );
       } else if (frame.type === 'send') {
         stats.sends += 1;
         const conversationId = String(frame.conversationId);
         const members = membersOf(conversationId);
         if (!members || !members.includes(userId)) {
-          socket.send(JSON.stringify({ type: 'error', code: 'E_NOT_MEMBER', message: 'not a member', idempotencyKey: frame.idempotencyKey }));
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              code: 'E_NOT_MEMBER',
+              message: 'not a member',
+              idempotencyKey: frame.idempotencyKey,
+            }),
+          );
           return;
         }
         const key = `${userId}/${String(frame.idempotencyKey)}`;
@@ -118,11 +148,30 @@ export async function startFakeServer(options: FakeServerFaults & { host?: strin
           acked.set(key, { seq, conversationId });
         }
         const ack = () =>
-          socket.send(JSON.stringify({ type: 'ack', idempotencyKey: frame.idempotencyKey, conversationId, seq, messageId: `${conversationId}#${seq}`, serverTs: Date.now(), duplicate: previous !== undefined }));
+          socket.send(
+            JSON.stringify({
+              type: 'ack',
+              idempotencyKey: frame.idempotencyKey,
+              conversationId,
+              seq,
+              messageId: `${conversationId}#${seq}`,
+              serverTs: Date.now(),
+              duplicate: previous !== undefined,
+            }),
+          );
         if (options.ackDelayMs) setTimeout(ack, options.ackDelayMs);
         else ack();
         if (previous) return;
-        const deliver: Frame = { type: 'deliver', conversationId, seq, messageId: `${conversationId}#${seq}`, senderId: userId, body: frame.body, clientTs: frame.clientTs, serverTs: Date.now() };
+        const deliver: Frame = {
+          type: 'deliver',
+          conversationId,
+          seq,
+          messageId: `${conversationId}#${seq}`,
+          senderId: userId,
+          body: frame.body,
+          clientTs: frame.clientTs,
+          serverTs: Date.now(),
+        };
         for (const member of members) {
           if (member === userId) continue;
           const targets = online.get(member);

@@ -43,7 +43,11 @@ export function mmc(arrivalsPerMs: number, meanServiceMs: number, servers: numbe
 }
 
 /** Pollaczek–Khinchine mean wait of M/G/1. */
-export function mg1MeanWaitMs(arrivalsPerMs: number, meanServiceMs: number, serviceVarianceMs2: number): number {
+export function mg1MeanWaitMs(
+  arrivalsPerMs: number,
+  meanServiceMs: number,
+  serviceVarianceMs2: number,
+): number {
   const utilization = arrivalsPerMs * meanServiceMs;
   if (utilization >= 1) throw new RangeError(`M/G/1 needs ρ < 1, got ${utilization}`);
   const secondMoment = serviceVarianceMs2 + meanServiceMs * meanServiceMs;

@@ -159,7 +159,8 @@ export const exponential = (meanMs: number): Distribution => new Exponential(mea
 export const uniform = (minMs: number, maxMs: number): Distribution => new Uniform(minMs, maxMs);
 export const normal = (meanMs: number, sdMs: number): Distribution => new Normal(meanMs, sdMs);
 export const lognormal = (meanMs: number, sdMs: number): Distribution => new LogNormal(meanMs, sdMs);
-export const empirical = (edgesMs: number[], counts: number[]): Distribution => new Empirical(edgesMs, counts);
+export const empirical = (edgesMs: number[], counts: number[]): Distribution =>
+  new Empirical(edgesMs, counts);
 
 /** Builds a distribution from its YAML form (already validated by the pipeline schema). */
 export function createDistribution(spec: DistributionSpec): Distribution {

@@ -89,12 +89,16 @@ class Network implements JobRouter, SimComponent {
     this.id = this.sim.register(this);
     const context: SimContext = { sim: this.sim, pool: this.pool, router: this };
     const stationIndex = new Map(pipeline.stations.map((station, index) => [station.name, index]));
-    const declared = pipeline.sinks.map((sink) => sink.name).filter((name) => name !== 'exit' && name !== 'reconnected');
+    const declared = pipeline.sinks
+      .map((sink) => sink.name)
+      .filter((name) => name !== 'exit' && name !== 'reconnected');
     this.sinkNames = ['exit', 'reconnected', ...declared];
     this.sinkHistograms = this.sinkNames.map(() => new LogHistogram());
     const sourceNames = [
       ...pipeline.sources.map((source) => source.name),
-      ...pipeline.failures.filter((failure) => failure.reconnect).map((failure) => `reconnect-${failure.station}`),
+      ...pipeline.failures
+        .filter((failure) => failure.reconnect)
+        .map((failure) => `reconnect-${failure.station}`),
     ];
     const table = (routes: ResolvedRoute[], where: string): RouteTable => {
       const targets = new Int32Array(routes.length);
@@ -103,7 +107,8 @@ class Network implements JobRouter, SimComponent {
       routes.forEach((route, index) => {
         const station = stationIndex.get(route.to);
         const sink = this.sinkNames.indexOf(route.to);
-        if (station === undefined && sink < 0) throw new Error(`${where}: unknown station or sink "${route.to}"`);
+        if (station === undefined && sink < 0)
+          throw new Error(`${where}: unknown station or sink "${route.to}"`);
         targets[index] = station ?? -1 - sink;
         total += route.probability;
         cumulative[index] = total;
@@ -148,10 +153,7 @@ class Network implements JobRouter, SimComponent {
           service: createDistribution(spec.service),
           serviceBySource,
           timeoutMs: spec.timeoutMs,
-          retry:
-            spec.retry === undefined
-              ? undefined
-              : { ...spec.retry, jitter: spec.retry.jitter ?? 1 },
+          retry: spec.retry === undefined ? undefined : { ...spec.retry, jitter: spec.retry.jitter ?? 1 },
         }),
       );
     });
@@ -162,7 +164,9 @@ class Network implements JobRouter, SimComponent {
         this.sources.push(new OpenSource(spec.name, index, context, spec.ratePerSecond, spec.profile));
       } else if (spec.type === 'closed') {
         const thinkTime = createDistribution(spec.thinkTime);
-        this.sources.push(new ClosedSource(spec.name, index, context, spec.clients, thinkTime, spec.jobsPerClient));
+        this.sources.push(
+          new ClosedSource(spec.name, index, context, spec.clients, thinkTime, spec.jobsPerClient),
+        );
       } else {
         this.sources.push(new BurstSource(spec.name, index, context, spec.jobs, spec.atMs, spec.everyMs));
       }
@@ -171,7 +175,8 @@ class Network implements JobRouter, SimComponent {
       const station = stationIndex.get(failure.station);
       if (station === undefined) throw new Error(`failure: unknown station "${failure.station}"`);
       const target = this.stations[station];
-      if (target instanceof Station) target.scheduleFailure(failure.atMs, failure.durationMs, failure.servers);
+      if (target instanceof Station)
+        target.scheduleFailure(failure.atMs, failure.durationMs, failure.servers);
       if (failure.reconnect !== undefined) {
         const index = this.sources.length;
         this.sourceRoutes.push(table([{ to: failure.reconnect.to, probability: 1 }], 'reconnect'));
@@ -278,7 +283,10 @@ class Network implements JobRouter, SimComponent {
         perSecond: seconds > 0 ? this.sinkHistograms[index].count / seconds : 0,
         latency: summarize(this.sinkHistograms[index]),
       })),
-      ack: this.ackHistogram.count > 0 ? { ...summarize(this.ackHistogram), count: this.ackHistogram.count } : null,
+      ack:
+        this.ackHistogram.count > 0
+          ? { ...summarize(this.ackHistogram), count: this.ackHistogram.count }
+          : null,
       sources: this.sources.map((source) => ({
         name: source.name,
         created: source.created,

@@ -58,8 +58,17 @@ const profileSchema = z.union([
   z.literal('constant'),
   z.strictObject({
     diurnal: z.strictObject({
-      peakFactor: z.number().min(1).optional().describe("Peak ÷ average rate; default the workload's peakFactor"),
-      startHour: z.number().min(0).max(24).optional().describe('Time of day the run starts at (peak at 12:00)'),
+      peakFactor: z
+        .number()
+        .min(1)
+        .optional()
+        .describe("Peak ÷ average rate; default the workload's peakFactor"),
+      startHour: z
+        .number()
+        .min(0)
+        .max(24)
+        .optional()
+        .describe('Time of day the run starts at (peak at 12:00)'),
     }),
   }),
 ]);
@@ -89,7 +98,11 @@ const burstSourceSchema = z.strictObject({
   everyS: positive.optional().describe('Repeat period; default once'),
 });
 
-export const sourceSchema = z.discriminatedUnion('type', [openSourceSchema, closedSourceSchema, burstSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('type', [
+  openSourceSchema,
+  closedSourceSchema,
+  burstSourceSchema,
+]);
 
 const stationBase = {
   name,
@@ -97,22 +110,34 @@ const stationBase = {
   servers: z.number().int().positive().describe('Servers of this station in the slice'),
   to: name.optional(),
   routes: z.array(routeSchema).min(1).optional(),
-  ack: z.boolean().optional().describe('Leaving this station acknowledges the job to the sender (ACK latency)'),
-  component: name.optional().describe('The scenario component this station stands for (utilization comparison)'),
+  ack: z
+    .boolean()
+    .optional()
+    .describe('Leaving this station acknowledges the job to the sender (ACK latency)'),
+  component: name
+    .optional()
+    .describe('The scenario component this station stands for (utilization comparison)'),
   fanOut: z
     .array(name)
     .optional()
-    .describe('Also send a copy of each job to these stations/sinks (async side paths, e.g. buffered persistence)'),
+    .describe(
+      'Also send a copy of each job to these stations/sinks (async side paths, e.g. buffered persistence)',
+    ),
 };
 
 const serviceStationSchema = z.strictObject({
   ...stationBase,
   type: z.literal('service').optional(),
   service: distributionSchema,
-  serviceBySource: z.record(name, distributionSchema).optional().describe('Service time per source (job class)'),
+  serviceBySource: z
+    .record(name, distributionSchema)
+    .optional()
+    .describe('Service time per source (job class)'),
   queueCapacity: positive.optional().describe('Jobs that may wait; more are dropped (default unbounded)'),
   timeoutMs: positive.optional().describe('A job that waits this long gives up (then retries, if any)'),
-  retry: retrySchema.optional().describe('Retries after a drop or timeout, with exponential backoff + jitter'),
+  retry: retrySchema
+    .optional()
+    .describe('Retries after a drop or timeout, with exponential backoff + jitter'),
 });
 
 const batchStationSchema = z.strictObject({

@@ -17,6 +17,9 @@ parentPort?.on('message', (request: Request) => {
   try {
     parentPort?.postMessage({ id: request.id, result: runReplication(request.pipeline, request.options) });
   } catch (error) {
-    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    parentPort?.postMessage({
+      id: request.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 });

@@ -33,7 +33,12 @@ function routesOf(
   if (spec.routes !== undefined) {
     const total = spec.routes.reduce((sum, route) => sum + route.probability, 0);
     if (Math.abs(total - 1) > 1e-6) {
-      problems.push({ path: `${path}.routes`, message: 'route probabilities must add up to 1', expected: '1', found: String(total) });
+      problems.push({
+        path: `${path}.routes`,
+        message: 'route probabilities must add up to 1',
+        expected: '1',
+        found: String(total),
+      });
     }
     return spec.routes.map((route) => ({ ...route }));
   }
@@ -45,7 +50,11 @@ export function resolvePipeline(spec: PipelineSpec, context: ResolveContext): Re
   const factor = spec.slice?.factor ?? 1;
   const stationNames = new Set<string>();
   spec.stations.forEach((station, index) => {
-    if (stationNames.has(station.name)) problems.push({ path: `pipeline.stations.${index}.name`, message: `duplicate station "${station.name}"` });
+    if (stationNames.has(station.name))
+      problems.push({
+        path: `pipeline.stations.${index}.name`,
+        message: `duplicate station "${station.name}"`,
+      });
     stationNames.add(station.name);
   });
   const sinkNames = new Set(['exit', 'reconnected', ...(spec.sinks ?? []).map((sink) => sink.name)]);
@@ -53,7 +62,12 @@ export function resolvePipeline(spec: PipelineSpec, context: ResolveContext): Re
   const checkTargets = (routes: ResolvedRoute[], path: string) => {
     for (const route of routes) {
       if (!stationNames.has(route.to) && !sinkNames.has(route.to)) {
-        problems.push({ path, message: `unknown station or sink "${route.to}"`, expected: `one of ${targets.join(', ')}`, found: route.to });
+        problems.push({
+          path,
+          message: `unknown station or sink "${route.to}"`,
+          expected: `one of ${targets.join(', ')}`,
+          found: route.to,
+        });
       }
     }
   };
@@ -107,17 +121,26 @@ export function resolvePipeline(spec: PipelineSpec, context: ResolveContext): Re
 
   const sourceNames = new Set([
     ...spec.sources.map((source) => source.name),
-    ...(spec.failures ?? []).filter((failure) => failure.reconnect).map((failure) => `reconnect-${failure.station}`),
+    ...(spec.failures ?? [])
+      .filter((failure) => failure.reconnect)
+      .map((failure) => `reconnect-${failure.station}`),
   ]);
   const stations: ResolvedStation[] = spec.stations.map((station, index) => {
     const path = `pipeline.stations.${index}`;
     const routes = routesOf(station, path, problems);
     checkTargets(routes, path);
-    checkTargets((station.fanOut ?? []).map((to) => ({ to, probability: 1 })), `${path}.fanOut`);
+    checkTargets(
+      (station.fanOut ?? []).map((to) => ({ to, probability: 1 })),
+      `${path}.fanOut`,
+    );
     if (station.type !== 'batch') {
       for (const name of Object.keys(station.serviceBySource ?? {})) {
         if (!sourceNames.has(name)) {
-          problems.push({ path: `${path}.serviceBySource.${name}`, message: `unknown source "${name}"`, expected: [...sourceNames].join(', ') });
+          problems.push({
+            path: `${path}.serviceBySource.${name}`,
+            message: `unknown source "${name}"`,
+            expected: [...sourceNames].join(', '),
+          });
         }
       }
     }
@@ -126,7 +149,8 @@ export function resolvePipeline(spec: PipelineSpec, context: ResolveContext): Re
 
   const failures = (spec.failures ?? []).map((failure, index) => {
     const path = `pipeline.failures.${index}`;
-    if (!stationNames.has(failure.station)) problems.push({ path: `${path}.station`, message: `unknown station "${failure.station}"` });
+    if (!stationNames.has(failure.station))
+      problems.push({ path: `${path}.station`, message: `unknown station "${failure.station}"` });
     if (failure.reconnect !== undefined && !stationNames.has(failure.reconnect.to)) {
       problems.push({ path: `${path}.reconnect.to`, message: `unknown station "${failure.reconnect.to}"` });
     }
@@ -161,7 +185,10 @@ export function resolvePipeline(spec: PipelineSpec, context: ResolveContext): Re
 }
 
 /** Mean of the diurnal shape over [startHour, startHour + duration] (1 for constant rates). */
-function profileMean(profile: { peakFactor: number; startHour: number } | undefined, durationMs: number): number {
+function profileMean(
+  profile: { peakFactor: number; startHour: number } | undefined,
+  durationMs: number,
+): number {
   if (profile === undefined) return 1;
   const shape = diurnalShape(profile.peakFactor);
   const steps = 1000;
@@ -213,14 +240,17 @@ export function analyticUtilizations(
         for (const route of pipeline.stations[position].routes) {
           next.set(route.to, (next.get(route.to) ?? 0) + amount * route.probability);
         }
-        for (const copy of pipeline.stations[position].fanOut ?? []) next.set(copy, (next.get(copy) ?? 0) + amount);
+        for (const copy of pipeline.stations[position].fanOut ?? [])
+          next.set(copy, (next.get(copy) ?? 0) + amount);
       }
       flow = next;
     }
     return result;
   };
   // Bursts first: a closed source whose jobs cross a burst-loaded station has no stationary throughput.
-  const ordered = [...pipeline.sources].sort((a, b) => Number(b.type === 'burst') - Number(a.type === 'burst'));
+  const ordered = [...pipeline.sources].sort(
+    (a, b) => Number(b.type === 'burst') - Number(a.type === 'burst'),
+  );
   for (const source of ordered) {
     const v = visits(source);
     if (source.type === 'closed' && v.some((visitsHere, position) => visitsHere > 0 && unknown[position])) {
@@ -230,10 +260,14 @@ export function analyticUtilizations(
       continue;
     }
     let perMs = 0;
-    if (source.type === 'open') perMs = (source.ratePerSecond / 1000) * profileMean(source.profile, durationMs);
+    if (source.type === 'open')
+      perMs = (source.ratePerSecond / 1000) * profileMean(source.profile, durationMs);
     else if (source.type === 'closed') {
       let responseMs = 0;
-      v.forEach((visitsHere, position) => (responseMs += visitsHere * meanService(pipeline.stations[position], source.name)));
+      v.forEach(
+        (visitsHere, position) =>
+          (responseMs += visitsHere * meanService(pipeline.stations[position], source.name)),
+      );
       perMs = source.clients / (createDistribution(source.thinkTime).meanMs + responseMs);
       v.forEach((visitsHere, position) => {
         if (visitsHere > 0) approximate[position] = true;

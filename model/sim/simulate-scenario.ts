@@ -9,7 +9,6 @@ import { CapsimError } from '../../common/errors.js';
 import type { Scenario } from '../../scenarios/schema.js';
 import { pointValue, type Quantity } from '../../scenarios/quantity.js';
 import { estimate, consistent, type Estimate } from './estimate.js';
-import type { ReplicationResult } from './network.js';
 import { runReplications } from './replications.js';
 import { analyticUtilizations, resolvePipeline } from './resolve-pipeline.js';
 import type { LatencySummaryMs } from './station-stats.js';
@@ -111,7 +110,14 @@ export interface SimulationResult {
   slo: { verdict: 'pass' | 'fail' | 'none'; checks: SloCheck[] };
 }
 
-const percentileKeys = { p50: 'p50Ms', p90: 'p90Ms', p95: 'p95Ms', p99: 'p99Ms', p999: 'p999Ms', max: 'maxMs' } as const;
+const percentileKeys = {
+  p50: 'p50Ms',
+  p90: 'p90Ms',
+  p95: 'p95Ms',
+  p99: 'p99Ms',
+  p999: 'p999Ms',
+  max: 'maxMs',
+} as const;
 
 function latencyEstimates(summaries: LatencySummaryMs[]): LatencyEstimates {
   const of = (key: keyof LatencySummaryMs) => estimate(summaries.map((summary) => summary[key]));
@@ -132,12 +138,19 @@ async function modelMetrics(scenario: Scenario): Promise<Record<string, number>>
   return Object.fromEntries(Object.entries(result.metrics).map(([id, metric]) => [id, metric.value]));
 }
 
-export async function simulateScenario(scenario: Scenario, options: SimulateOptions = {}): Promise<SimulationResult> {
+export async function simulateScenario(
+  scenario: Scenario,
+  options: SimulateOptions = {},
+): Promise<SimulationResult> {
   const spec = scenario.pipeline;
   if (spec === undefined) {
-    throw new CapsimError('E_NO_PIPELINE', `scenario "${scenario.name}" has no pipeline: section to simulate`, {
-      problems: [{ path: 'pipeline', message: 'missing', expected: 'a pipeline: section (see docs)' }],
-    });
+    throw new CapsimError(
+      'E_NO_PIPELINE',
+      `scenario "${scenario.name}" has no pipeline: section to simulate`,
+      {
+        problems: [{ path: 'pipeline', message: 'missing', expected: 'a pipeline: section (see docs)' }],
+      },
+    );
   }
   const metrics = options.metrics ?? (await modelMetrics(scenario));
   const peakFactorInput = scenario.workload.peakFactor as Quantity | undefined;
@@ -147,7 +160,10 @@ export async function simulateScenario(scenario: Scenario, options: SimulateOpti
     peakFactor: peakFactorInput === undefined ? 1 : pointValue(peakFactorInput),
   });
   const durationS = options.durationS ?? spec.durationS ?? 60;
-  if (!(durationS > 0)) throw new CapsimError('E_BAD_DURATION', 'duration must be positive', { problems: [{ path: '--duration', message: 'must be > 0', found: String(durationS) }] });
+  if (!(durationS > 0))
+    throw new CapsimError('E_BAD_DURATION', 'duration must be positive', {
+      problems: [{ path: '--duration', message: 'must be > 0', found: String(durationS) }],
+    });
   const warmupS = Math.min(spec.warmupS ?? durationS * 0.1, durationS / 2);
   const seed = options.seed ?? 1;
   const replications = Math.max(2, Math.round(options.replications ?? 5));
@@ -169,7 +185,9 @@ export async function simulateScenario(scenario: Scenario, options: SimulateOpti
     const utilization = of((stats) => stats.utilization);
     const expected = analytic.utilization[index];
     const meanInStation = of((stats) => stats.meanInStation).mean;
-    const lambdaW = estimate(per.map((stats) => (stats.arrivalsPerSecond / 1000) * stats.sojourn.meanMs)).mean;
+    const lambdaW = estimate(
+      per.map((stats) => (stats.arrivalsPerSecond / 1000) * stats.sojourn.meanMs),
+    ).mean;
     const times = results[0].backlog.timesMs.map((time) => time / 1000);
     const backlogJobs = times.map((_, point) => {
       const values = results.map((result) => result.backlog.stations[stationSpec.name][point]);
@@ -182,7 +200,10 @@ export async function simulateScenario(scenario: Scenario, options: SimulateOpti
       utilization,
       analyticUtilization: expected,
       analyticApproximate: analytic.approximate[index],
-      utilizationConsistent: expected === null ? null : consistent(expected, utilization, 0.02) || Math.abs(expected - utilization.mean) < 0.005,
+      utilizationConsistent:
+        expected === null
+          ? null
+          : consistent(expected, utilization, 0.02) || Math.abs(expected - utilization.mean) < 0.005,
       arrivalsPerSecond: of((stats) => stats.arrivalsPerSecond),
       throughputPerSecond: of((stats) => stats.throughputPerSecond),
       waitProbability: of((stats) => stats.waitProbability),
@@ -215,7 +236,9 @@ export async function simulateScenario(scenario: Scenario, options: SimulateOpti
   const sinks: SinkResult[] = results[0].sinks
     .map((sink, index) => ({
       name: sink.name,
-      used: results.some((result) => result.sinks[index].count > 0) || pipeline.sinks.some((spec) => spec.name === sink.name),
+      used:
+        results.some((result) => result.sinks[index].count > 0) ||
+        pipeline.sinks.some((spec) => spec.name === sink.name),
       perSecond: estimate(results.map((result) => result.sinks[index].perSecond)),
       latency: latencyEstimates(results.map((result) => result.sinks[index].latency)),
     }))
@@ -250,12 +273,21 @@ export async function simulateScenario(scenario: Scenario, options: SimulateOpti
 
 function sloVerdict(
   scenario: Scenario,
-  sinkSpecs: { name: string; slo?: 'deliveryLatencyMs' | 'ackLatencyMs'; sloMs?: Record<string, number | undefined> }[],
+  sinkSpecs: {
+    name: string;
+    slo?: 'deliveryLatencyMs' | 'ackLatencyMs';
+    sloMs?: Record<string, number | undefined>;
+  }[],
   sinks: SinkResult[],
   ack: LatencyEstimates | null,
 ): SimulationResult['slo'] {
   const checks: SloCheck[] = [];
-  const judge = (objective: string, sink: string, targets: Record<string, number | undefined>, latency: LatencyEstimates) => {
+  const judge = (
+    objective: string,
+    sink: string,
+    targets: Record<string, number | undefined>,
+    latency: LatencyEstimates,
+  ) => {
     for (const [percentile, targetMs] of Object.entries(targets)) {
       if (targetMs === undefined || !(percentile in percentileKeys)) continue;
       const key = percentileKeys[percentile as keyof typeof percentileKeys];

@@ -116,7 +116,7 @@ export class OpenSource extends BaseSource {
     let delayMs = -this.meanGapMs * Math.log(1 - this.random.next());
     if (this.shape !== undefined) {
       for (;;) {
-        const hour = ((((sim.nowMs + delayMs) % DAY_MS) / 3_600_000 + this.startHour) % 24 + 24) % 24;
+        const hour = (((((sim.nowMs + delayMs) % DAY_MS) / 3_600_000 + this.startHour) % 24) + 24) % 24;
         if (this.random.next() * this.peakShape < this.shape(hour)) break;
         delayMs += -this.meanGapMs * Math.log(1 - this.random.next());
       }

@@ -19,8 +19,14 @@ export function renderValidationTable(cases: SimValidationCase[]): string {
     `[${formatNumber(c.ciLow)}, ${formatNumber(c.ciHigh)}]`,
     c.pass ? 'pass' : 'FAIL',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   const passed = cases.filter((c) => c.pass).length;
   return [line(header), ...rows.map(line), '', `${passed}/${cases.length} cases pass`].join('\n');
 }

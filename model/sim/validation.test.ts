@@ -7,7 +7,9 @@ afterAll(closeWorkerPool);
 describe('runSimValidation (quick level)', () => {
   it('passes every closed-form, batching, Little and 003 case', async () => {
     const cases = await runSimValidation({ level: 'quick' });
-    const failing = cases.filter((c) => !c.pass).map((c) => `${c.name} ${c.metric}: ${c.expected} vs ${c.simulated}`);
+    const failing = cases
+      .filter((c) => !c.pass)
+      .map((c) => `${c.name} ${c.metric}: ${c.expected} vs ${c.simulated}`);
     expect(failing).toEqual([]);
     // Every requested family is present.
     const names = cases.map((c) => `${c.name} ${c.metric}`).join('\n');
@@ -22,7 +24,16 @@ describe('runSimValidation (quick level)', () => {
     expect(cases.filter((c) => c.metric.startsWith("Little's law")).length).toBeGreaterThanOrEqual(12);
     for (const c of cases) {
       expect(Object.keys(c)).toEqual(
-        expect.arrayContaining(['name', 'metric', 'expected', 'simulated', 'relativeError', 'ciLow', 'ciHigh', 'pass']),
+        expect.arrayContaining([
+          'name',
+          'metric',
+          'expected',
+          'simulated',
+          'relativeError',
+          'ciLow',
+          'ciHigh',
+          'pass',
+        ]),
       );
       expect(c.ciLow).toBeLessThanOrEqual(c.ciHigh);
     }

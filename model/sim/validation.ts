@@ -38,8 +38,15 @@ export interface SimValidationOptions {
   threads?: number;
 }
 
-function makeCase(name: string, metric: string, expected: number, interval: Estimate, tolerance: number): SimValidationCase {
-  const relativeError = expected === 0 ? Math.abs(interval.mean) : Math.abs(interval.mean - expected) / Math.abs(expected);
+function makeCase(
+  name: string,
+  metric: string,
+  expected: number,
+  interval: Estimate,
+  tolerance: number,
+): SimValidationCase {
+  const relativeError =
+    expected === 0 ? Math.abs(interval.mean) : Math.abs(interval.mean - expected) / Math.abs(expected);
   const inside = expected >= interval.ciLow && expected <= interval.ciHigh;
   return {
     name,
@@ -55,7 +62,11 @@ function makeCase(name: string, metric: string, expected: number, interval: Esti
 }
 
 /** A station spec without name and routes (distributed over the union of station types). */
-type StationBody = ResolvedStation extends infer S ? (S extends unknown ? Omit<S, 'name' | 'routes'> : never) : never;
+type StationBody = ResolvedStation extends infer S
+  ? S extends unknown
+    ? Omit<S, 'name' | 'routes'>
+    : never
+  : never;
 
 function singleStation(ratePerSecond: number, station: StationBody): ResolvedPipeline {
   return {
@@ -77,11 +88,18 @@ function littlesLaw(run: string, results: ReplicationResult[]): SimValidationCas
       (result) => (result.stations[index].arrivalsPerSecond / 1000) * result.stations[index].sojourn.meanMs,
     );
     const expected = estimate(inStation).mean;
-    return makeCase(`${run} / ${name}`, "Little's law: λ·W vs time-average L", expected, estimate(lambdaW), 0.02);
+    return makeCase(
+      `${run} / ${name}`,
+      "Little's law: λ·W vs time-average L",
+      expected,
+      estimate(lambdaW),
+      0.02,
+    );
   });
 }
 
-const pick = (results: ReplicationResult[], value: (result: ReplicationResult) => number) => estimate(results.map(value));
+const pick = (results: ReplicationResult[], value: (result: ReplicationResult) => number) =>
+  estimate(results.map(value));
 
 export async function runSimValidation(options: SimValidationOptions = {}): Promise<SimValidationCase[]> {
   const scale = options.level === 'quick' ? 1 : 4;
@@ -92,7 +110,14 @@ export async function runSimValidation(options: SimValidationOptions = {}): Prom
   let runNumber = 0;
   // Each run gets its own seed, so the cases are independent of one another.
   const run = (pipeline: ResolvedPipeline, durationMs: number, warmupMs: number, count = replications) =>
-    runReplications(pipeline, { seed: seed + 1_000 * ++runNumber, replications: count, durationMs, warmupMs, backlogSamples: 1, threads });
+    runReplications(pipeline, {
+      seed: seed + 1_000 * ++runNumber,
+      replications: count,
+      durationMs,
+      warmupMs,
+      backlogSamples: 1,
+      threads,
+    });
 
   // M/M/c, mean service 1 ms, λ = ρ·c per ms; runs long enough for the slower relaxation at high ρ.
   const customers: Record<number, number> = { 0.5: 40_000, 0.8: 80_000, 0.9: 150_000, 0.95: 300_000 };
@@ -109,12 +134,32 @@ export async function runSimValidation(options: SimValidationOptions = {}): Prom
       );
       const name = `M/M/${servers} ρ=${rho}`;
       const station = (result: ReplicationResult) => result.stations[0];
-      cases.push(makeCase(name, 'utilization', exact.utilization, pick(results, (r) => station(r).utilization), 0.01));
       cases.push(
-        makeCase(name, 'P(wait) (Erlang C)', exact.waitProbability, pick(results, (r) => station(r).waitProbability), 0.02),
+        makeCase(
+          name,
+          'utilization',
+          exact.utilization,
+          pick(results, (r) => station(r).utilization),
+          0.01,
+        ),
       );
       cases.push(
-        makeCase(name, 'mean wait (ms)', exact.meanWaitMs, pick(results, (r) => station(r).wait.meanMs), waitTolerance[rho]),
+        makeCase(
+          name,
+          'P(wait) (Erlang C)',
+          exact.waitProbability,
+          pick(results, (r) => station(r).waitProbability),
+          0.02,
+        ),
+      );
+      cases.push(
+        makeCase(
+          name,
+          'mean wait (ms)',
+          exact.meanWaitMs,
+          pick(results, (r) => station(r).wait.meanMs),
+          waitTolerance[rho],
+        ),
       );
       cases.push(
         makeCase(
@@ -133,12 +178,30 @@ export async function runSimValidation(options: SimValidationOptions = {}): Prom
   {
     const perMs = 0.8;
     const durationMs = (100_000 * scale) / perMs;
-    const results = await run(singleStation(perMs * 1000, { servers: 1, service: 1 }), durationMs, durationMs * 0.05);
+    const results = await run(
+      singleStation(perMs * 1000, { servers: 1, service: 1 }),
+      durationMs,
+      durationMs * 0.05,
+    );
     const expectedWait = mg1MeanWaitMs(perMs, 1, 0);
     const name = 'M/D/1 ρ=0.8';
-    cases.push(makeCase(name, 'mean wait (ms, Pollaczek–Khinchine)', expectedWait, pick(results, (r) => r.stations[0].wait.meanMs), 0.03));
     cases.push(
-      makeCase(name, 'mean queue length', perMs * expectedWait, pick(results, (r) => r.stations[0].meanQueueLength), 0.03),
+      makeCase(
+        name,
+        'mean wait (ms, Pollaczek–Khinchine)',
+        expectedWait,
+        pick(results, (r) => r.stations[0].wait.meanMs),
+        0.03,
+      ),
+    );
+    cases.push(
+      makeCase(
+        name,
+        'mean queue length',
+        perMs * expectedWait,
+        pick(results, (r) => r.stations[0].meanQueueLength),
+        0.03,
+      ),
     );
     cases.push(...littlesLaw(name, results));
   }
@@ -161,8 +224,24 @@ export async function runSimValidation(options: SimValidationOptions = {}): Prom
       1_000,
     );
     const name = 'batching N=100 T=100ms λ=800/s';
-    cases.push(makeCase(name, 'mean batch size', exact.meanBatchSize, pick(results, (r) => r.stations[0].meanBatchSize ?? 0), 0.01));
-    cases.push(makeCase(name, 'mean sojourn (ms)', exact.meanSojournMs, pick(results, (r) => r.stations[0].sojourn.meanMs), 0.01));
+    cases.push(
+      makeCase(
+        name,
+        'mean batch size',
+        exact.meanBatchSize,
+        pick(results, (r) => r.stations[0].meanBatchSize ?? 0),
+        0.01,
+      ),
+    );
+    cases.push(
+      makeCase(
+        name,
+        'mean sojourn (ms)',
+        exact.meanSojournMs,
+        pick(results, (r) => r.stations[0].sojourn.meanMs),
+        0.01,
+      ),
+    );
     cases.push(...littlesLaw(name, results));
   }
 
@@ -170,7 +249,12 @@ export async function runSimValidation(options: SimValidationOptions = {}): Prom
   return cases;
 }
 
-type Runner = (pipeline: ResolvedPipeline, durationMs: number, warmupMs: number, count?: number) => Promise<ReplicationResult[]>;
+type Runner = (
+  pipeline: ResolvedPipeline,
+  durationMs: number,
+  warmupMs: number,
+  count?: number,
+) => Promise<ReplicationResult[]>;
 
 /** 003: device workers send one message per uniform 5–15 s delay (mean 10 s → 360 per hour). */
 async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidationCase[]> {
@@ -182,10 +266,24 @@ async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidat
     sliceFactor: 1,
     sliceUnit: 'the whole fleet',
     sources: [
-      { name: 'devices', type: 'closed', clients, thinkTime: delay, jobsPerClient, routes: [{ to: 'send', probability: 1 }] },
+      {
+        name: 'devices',
+        type: 'closed',
+        clients,
+        thinkTime: delay,
+        jobsPerClient,
+        routes: [{ to: 'send', probability: 1 }],
+      },
     ],
     // The send itself: every device has its own sender, so no device waits for another.
-    stations: [{ name: 'send', servers: clients, service: 0, routes: [{ to: 'exit', probability: 1 }] } as ResolvedStation],
+    stations: [
+      {
+        name: 'send',
+        servers: clients,
+        service: 0,
+        routes: [{ to: 'exit', probability: 1 }],
+      } as ResolvedStation,
+    ],
     sinks: [],
     failures: [],
   });
@@ -194,10 +292,22 @@ async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidat
   const perSecond = fleet.map((result) => result.sources[0].completedPerSecond);
   const name = '003 device workers (3,000 devices)';
   cases.push(
-    makeCase(name, 'sends per device-hour', sendsPerDeviceHour, estimate(perSecond.map((rate) => (rate * 3_600) / devices)), 0.01),
+    makeCase(
+      name,
+      'sends per device-hour',
+      sendsPerDeviceHour,
+      estimate(perSecond.map((rate) => (rate * 3_600) / devices)),
+      0.01,
+    ),
   );
   cases.push(
-    makeCase(name, 'sends per day, fleet', sendsPerDeviceHour * 24 * devices, estimate(perSecond.map((rate) => rate * 86_400)), 0.01),
+    makeCase(
+      name,
+      'sends per day, fleet',
+      sendsPerDeviceHour * 24 * devices,
+      estimate(perSecond.map((rate) => rate * 86_400)),
+      0.01,
+    ),
   );
   cases.push(...littlesLaw(name, fleet));
 

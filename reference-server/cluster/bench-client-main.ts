@@ -25,12 +25,20 @@ export type BenchClientCommand = BenchClientStart | { type: 'status' } | { type:
 export type BenchClientReport =
   | { type: 'progress'; open: number; failed: number }
   | { type: 'opened'; open: number; failed: number; durationMs: number; firstError?: string }
-  | { type: 'status'; open: number; closedUnexpectedly: number; rssBytes: number }
+  | {
+      type: 'status';
+      open: number;
+      closedUnexpectedly: number;
+      dropCodes: Record<string, number>;
+      rssBytes: number;
+    }
   | { type: 'closed' };
 
 const sockets: WebSocket[] = [];
 let open = 0;
 let closedUnexpectedly = 0;
+/** Close codes of connections the server dropped (4002 idle, 4009 slow consumer, 1001 shutdown, …). */
+const dropCodes: Record<string, number> = {};
 let closing = false;
 let pingTimer: NodeJS.Timeout | undefined;
 
@@ -72,7 +80,10 @@ function connectOne(start: BenchClientStart, index: number): Promise<string | un
         resolve(`closed ${code} before hello`);
       } else {
         open -= 1;
-        if (!closing) closedUnexpectedly += 1;
+        if (!closing) {
+          closedUnexpectedly += 1;
+          dropCodes[code] = (dropCodes[code] ?? 0) + 1;
+        }
       }
     });
   });
@@ -98,10 +109,11 @@ async function openAll(start: BenchClientStart): Promise<void> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(start.concurrency, start.count) }, worker));
+  // Pings start with the first connection: opening 17,000 can take longer than the idle timeout.
   pingTimer = setInterval(() => {
     for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.ping();
   }, start.pingMs);
+  await Promise.all(Array.from({ length: Math.min(start.concurrency, start.count) }, worker));
   report({
     type: 'opened',
     open,
@@ -114,7 +126,7 @@ async function openAll(start: BenchClientStart): Promise<void> {
 process.on('message', (command: BenchClientCommand) => {
   if (command.type === 'open') void openAll(command);
   else if (command.type === 'status')
-    report({ type: 'status', open, closedUnexpectedly, rssBytes: process.memoryUsage.rss() });
+    report({ type: 'status', open, closedUnexpectedly, dropCodes, rssBytes: process.memoryUsage.rss() });
   else if (command.type === 'close') {
     closing = true;
     if (pingTimer !== undefined) clearInterval(pingTimer);

@@ -59,6 +59,8 @@ export interface ClusterBenchResult {
   clientRssPerConnectionBytes: number;
   redisBytesPerConnection: number;
   serverConnectionsReported: number;
+  /** Close codes of connections dropped during the hold, with counts. */
+  dropCodes?: Record<string, number>;
   firstError?: string;
 }
 
@@ -165,6 +167,12 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
     const closedUnexpectedly = sum(
       statuses.map((status) => (status.type === 'status' ? status.closedUnexpectedly : 0)),
     );
+    const dropCodes: Record<string, number> = {};
+    for (const status of statuses) {
+      if (status.type !== 'status') continue;
+      for (const [code, count] of Object.entries(status.dropCodes))
+        dropCodes[code] = (dropCodes[code] ?? 0) + count;
+    }
     const clientRss = sum(statuses.map((status) => (status.type === 'status' ? status.rssBytes : 0)));
     const serverRssAfter = sum(cluster.instances.map((instance) => rssOf(instance.pid)));
     const redisAfter = await redisUsedMemory(redis);
@@ -184,6 +192,7 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
       clientRssPerConnectionBytes: held === 0 ? 0 : clientRss / held,
       redisBytesPerConnection: held === 0 ? 0 : (redisAfter - redisBefore) / held,
       serverConnectionsReported,
+      dropCodes,
       ...(firstError !== undefined ? { firstError } : {}),
     };
     log(`held ${held} (server reports ${serverConnectionsReported}), ${closedUnexpectedly} dropped`);
@@ -247,7 +256,7 @@ export function clusterBenchSections(result: ClusterBenchResult, command: string
           ],
       notes: [
         'Goal (issue 4): cluster mode holds ≥ 100,000 idle connections on this machine.',
-        `Dropped during the hold: ${result.closedUnexpectedly}; failed to open: ${result.failed}${result.firstError ? ` (first: ${result.firstError})` : ''}; server-side count from /metrics: ${result.serverConnectionsReported}.`,
+        `Dropped during the hold: ${result.closedUnexpectedly}${result.closedUnexpectedly > 0 ? ` (close codes ${JSON.stringify(result.dropCodes)})` : ''}; failed to open: ${result.failed}${result.firstError ? ` (first: ${result.firstError})` : ''}; server-side count from /metrics: ${result.serverConnectionsReported}.`,
         'Each connection is authenticated (HMAC token), registered in Redis (registry hash + presence key) and had its inbox read from PostgreSQL on connect; clients send a WebSocket ping every 20 s.',
       ],
     },

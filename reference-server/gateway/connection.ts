@@ -3,6 +3,7 @@
  * possible (ids, last-seen time, a flag or two) because an idle connection's memory is a capacity
  * figure; timers are global sweeps, never per connection.
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -97,10 +98,30 @@ export class ConnectionTable {
       this.close(connection, CloseCode.slowConsumer, 'slow consumer: outbound buffer over maxBufferedBytes');
       return false;
     }
+    this.cork(ws);
     ws.send(text);
     this.metrics.counters.framesOut += 1;
     return true;
   }
+
+  /**
+   * Corks the socket until the current burst of work (this tick's callbacks and promise continuations)
+   * is done, so the ACKs of one group commit, or many deliveries to one recipient, leave in one
+   * writev instead of one syscall per frame. `ws` has no public cork; its socket is `_socket`.
+   */
+  private cork(ws: WebSocket): void {
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    if (socket === undefined || this.corked.has(socket)) return;
+    socket.cork();
+    this.corked.add(socket);
+    if (this.corked.size === 1) process.nextTick(this.uncorkAll);
+  }
+
+  private readonly corked = new Set<Socket>();
+  private readonly uncorkAll = (): void => {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
 
   /** Closes with a code; sockets that do not finish the closing handshake are destroyed after 10 s. */
   close(connection: Connection, code: number, reason: string): void {

@@ -37,7 +37,11 @@ export async function startGateway(
   const instanceId = adapters.instanceId ?? resolved.serverId;
   let store = adapters.store;
   if (store === undefined) {
-    store = new SqliteMessageStore({ dataDir: resolved.dataDir, synchronous: resolved.sqliteSync });
+    store = new SqliteMessageStore({
+      dataDir: resolved.dataDir,
+      synchronous: resolved.sqliteSync,
+      writer: resolved.sqliteWriter,
+    });
     await store.init();
     owned.push(store);
   }

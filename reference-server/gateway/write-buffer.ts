@@ -1,7 +1,8 @@
 /**
  * Write buffer with group commit (seed 001 §1.B: "Batch 100 messages = 1 DB transaction … auto-flush
- * every 100ms or 100 messages"). A batch is committed at `maxMessages` messages or `maxDelayMs` after
- * its first message, whichever comes first; one transaction at a time. Each `add` resolves only once its
+ * every 100ms or 100 messages"). A commit starts at `maxMessages` waiting messages or `maxDelayMs`
+ * after the oldest one arrived, whichever comes first, and takes everything waiting up to
+ * `maxBatchMessages`; one transaction at a time. Each `add` resolves only once its
  * message is committed, so the caller ACKs after durability.
  *
  * Failure rule (no gaps in accepted seqs): when a commit fails, that batch AND everything buffered
@@ -25,6 +26,8 @@ export class WriteBuffer {
   private buffer: Pending[] = [];
   private committing = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private oldestWaitingSinceMs = 0;
   private flushing: Promise<void> | undefined;
   /** Slots taken by sends between the overload check and `add` (so a burst cannot overshoot). */
   private reserved = 0;
@@ -62,30 +65,42 @@ export class WriteBuffer {
     if (epoch !== this.epoch)
       return Promise.reject(new Error('storage failed while the message was being sequenced'));
     return new Promise<void>((resolve, reject) => {
+      if (this.buffer.length === 0) this.oldestWaitingSinceMs = performance.now();
       this.buffer.push({ item, resolve, reject });
-      if (this.buffer.length >= this.options.maxMessages) this.kick();
-      else if (this.timer === undefined) this.timer = setTimeout(() => this.kick(), this.options.maxDelayMs);
+      this.schedule();
     });
   }
 
-  private kick(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.flushing === undefined && this.buffer.length > 0) {
-      this.flushing = this.commitNext().finally(() => {
-        this.flushing = undefined;
-        if (this.buffer.length >= this.options.maxMessages) this.kick();
-        else if (this.buffer.length > 0 && this.timer === undefined) {
-          this.timer = setTimeout(() => this.kick(), this.options.maxDelayMs);
-        }
-      });
+  /**
+   * Decides when the next commit starts. At `maxMessages` it starts on the next turn of the event loop
+   * (setImmediate), so every frame already read from the sockets joins the same transaction — true
+   * group commit, up to `maxBatchMessages`; otherwise when the oldest waiting message is `maxDelayMs` old.
+   */
+  private schedule(): void {
+    if (this.flushing !== undefined || this.buffer.length === 0) return;
+    const waitedMs = performance.now() - this.oldestWaitingSinceMs;
+    if (this.buffer.length >= this.options.maxMessages || waitedMs >= this.options.maxDelayMs) {
+      if (this.immediate === undefined) this.immediate = setImmediate(() => this.kick());
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.kick(), this.options.maxDelayMs - waitedMs);
     }
   }
 
+  private kick(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.flushing !== undefined || this.buffer.length === 0) return;
+    this.flushing = this.commitNext().finally(() => {
+      this.flushing = undefined;
+      this.schedule();
+    });
+  }
+
   private async commitNext(): Promise<void> {
-    const batch = this.buffer.splice(0, this.options.maxMessages);
+    const batch = this.buffer.splice(0, this.options.maxBatchMessages);
+    if (this.buffer.length > 0) this.oldestWaitingSinceMs = performance.now();
     this.committing = batch.length;
     try {
       await this.breaker.execute(() => this.store.appendBatch(batch.map((p) => p.item)));

@@ -21,7 +21,11 @@ export async function startTestServer(
   adapters: ServerAdapters = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const server = await startServer({ port: 0, host: '127.0.0.1', ...options, dataDir }, adapters);
+  // Inline SQLite writes by default: a writer thread costs a second or so of start-up under tsx.
+  const server = await startServer(
+    { port: 0, host: '127.0.0.1', sqliteWriter: 'inline', ...options, dataDir },
+    adapters,
+  );
   return {
     ...server,
     dataDir,

@@ -88,7 +88,7 @@ describe('error frames', () => {
   });
 
   it('E_UNAVAILABLE when storage fails: nothing ACKed, no seq gap afterwards, /readyz 503 once the breaker opens', async () => {
-    const store = new SqliteMessageStore({ dataDir: tempDataDir(), synchronous: 'normal' });
+    const store = new SqliteMessageStore({ dataDir: tempDataDir(), synchronous: 'normal', writer: 'inline' });
     await store.init();
     let failing = false;
     const appendBatch = store.appendBatch.bind(store);

@@ -151,7 +151,7 @@ class FlakyBus implements PubSub {
 
 describe('cross-instance delivery, DLQ and degraded mode', () => {
   it('retries, parks in the DLQ, reports degraded, keeps the inbox, and replays to the recipient', async () => {
-    const store = new SqliteMessageStore({ dataDir: tempDataDir(), synchronous: 'normal' });
+    const store = new SqliteMessageStore({ dataDir: tempDataDir(), synchronous: 'normal', writer: 'inline' });
     await store.init();
     const shared = {
       store,

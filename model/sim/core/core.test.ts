@@ -9,7 +9,9 @@ describe('EventQueue', () => {
   it('pops in (time, priority, insertion) order for any schedule', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -3, max: 3 })), { maxLength: 300 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -3, max: 3 })), {
+          maxLength: 300,
+        }),
         (events) => {
           const queue = new EventQueue(16);
           events.forEach(([time, priority], index) => queue.push(time, priority, 0, 0, index));

@@ -33,6 +33,8 @@ export interface PostgresMessageStoreOptions {
   ownsPool?: boolean;
 }
 
+type IdempotencyKey = { senderId: string; idempotencyKey: string };
+
 /** Raised when a batch re-used a live idempotency key (a concurrent duplicate send): the batch is rolled back. */
 export class DuplicateIdempotencyKeyError extends Error {
   override readonly name = 'DuplicateIdempotencyKeyError';
@@ -43,6 +45,12 @@ export class PostgresMessageStore implements MessageStore {
   private readonly namespace: string;
   private readonly shards: number;
   private readonly idempotencyMs: number;
+  private readInboxText: string | undefined;
+  private pendingIdempotency: {
+    keys: readonly IdempotencyKey[];
+    resolve: (records: (IdempotencyRecord | undefined)[]) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   /** Statements run by appendBatch (one per flush): storage transactions for metrics and benches. */
   batchesCommitted = 0;
 
@@ -112,8 +120,35 @@ export class PostgresMessageStore implements MessageStore {
     return result;
   }
 
-  async findIdempotent(
-    keys: readonly { senderId: string; idempotencyKey: string }[],
+  /**
+   * The gateway asks once per send. Lookups requested in the same event-loop turn are coalesced into
+   * one query per shard (under load, hundreds of sends share a round trip instead of queueing for the
+   * pool one by one).
+   */
+  findIdempotent(keys: readonly IdempotencyKey[]): Promise<(IdempotencyRecord | undefined)[]> {
+    return new Promise((resolve, reject) => {
+      this.pendingIdempotency.push({ keys, resolve, reject });
+      if (this.pendingIdempotency.length === 1) setImmediate(() => void this.flushIdempotency());
+    });
+  }
+
+  private async flushIdempotency(): Promise<void> {
+    const waiting = this.pendingIdempotency;
+    this.pendingIdempotency = [];
+    try {
+      const all = await this.lookupIdempotent(waiting.flatMap((request) => request.keys));
+      let offset = 0;
+      for (const request of waiting) {
+        request.resolve(all.slice(offset, offset + request.keys.length));
+        offset += request.keys.length;
+      }
+    } catch (error) {
+      for (const request of waiting) request.reject(error as Error);
+    }
+  }
+
+  private async lookupIdempotent(
+    keys: readonly IdempotencyKey[],
   ): Promise<(IdempotencyRecord | undefined)[]> {
     const found = new Map<string, IdempotencyRecord>();
     const lookupKey = (senderId: string, idempotencyKey: string): string =>
@@ -172,22 +207,28 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async readInbox(userId: string, cursor: InboxCursor | null, limit: number): Promise<StoredMessage[]> {
-    // Scatter-gather: each shard contributes its first `limit` rows after the cursor, in key order;
-    // the outer ORDER BY/LIMIT merges them. Once per reconnect, so N index probes are affordable.
+    // A named (prepared) statement: planning an N-way UNION costs more than running it (~5 ms vs
+    // ~0.5 ms at 8 shards), and this runs on every connect.
+    const rows = await this.pool.query<MessageRow>({
+      name: `capsim_read_inbox_${this.namespace}`,
+      text: (this.readInboxText ??= this.buildReadInboxText()),
+      values: [userId, cursor?.conversationId ?? null, cursor?.seq ?? 0, limit],
+    });
+    return rows.rows.map(toMessage);
+  }
+
+  /**
+   * Scatter-gather: each shard contributes its first `limit` rows after the cursor, in key order; the
+   * outer ORDER BY/LIMIT merges them. Once per reconnect, so N index probes are affordable.
+   */
+  private buildReadInboxText(): string {
     const parts = this.allSchemas().map(
       (schema) => `(SELECT ${messageColumns('m')} FROM ${schema}.inbox i
         JOIN ${schema}.messages m ON m.conversation_id = i.conversation_id AND m.seq = i.seq
         WHERE i.user_id = $1 AND ($2::text IS NULL OR (i.conversation_id, i.seq) > ($2::text, $3::int8))
         ORDER BY i.conversation_id, i.seq LIMIT $4)`,
     );
-    // A named (prepared) statement: planning an N-way UNION costs more than running it (~5 ms vs
-    // ~0.3 ms at 8 shards), and this runs on every connect.
-    const rows = await this.pool.query<MessageRow>({
-      name: `capsim_read_inbox_${this.namespace}`,
-      text: `SELECT * FROM (${parts.join(' UNION ALL ')}) AS gathered ORDER BY conversation_id, seq LIMIT $4`,
-      values: [userId, cursor?.conversationId ?? null, cursor?.seq ?? 0, limit],
-    });
-    return rows.rows.map(toMessage);
+    return `SELECT * FROM (${parts.join(' UNION ALL ')}) AS gathered ORDER BY conversation_id, seq LIMIT $4`;
   }
 
   async applyReceipt(update: ReceiptUpdate): Promise<ReceiptOutcome> {
@@ -300,22 +341,46 @@ export class PostgresMessageStore implements MessageStore {
     return Number(rows.rows[0]?.count ?? 0);
   }
 
+  /**
+   * Every instance runs the retention timer against the same database; a transaction-scoped advisory
+   * lock per kind lets one of them sweep while the others skip (return 0, which ends their loop) instead
+   * of all deleting the same rows and waiting on each other's row locks.
+   */
   async sweep(kind: RetentionKind, cutoffMs: number, batchSize: number): Promise<number> {
-    if (kind === 'deadLetters') {
-      const result = await this.pool.query(deadLetterSweepStatement(metaSchema(this.namespace)), [
-        cutoffMs,
-        batchSize,
-      ]);
-      return result.rowCount ?? 0;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const lock = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [`${this.namespace}:sweep:${kind}`],
+      );
+      if (lock.rows[0]?.locked !== true) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      let deleted = 0;
+      if (kind === 'deadLetters') {
+        const result = await client.query(deadLetterSweepStatement(metaSchema(this.namespace)), [
+          cutoffMs,
+          batchSize,
+        ]);
+        deleted = result.rowCount ?? 0;
+      } else {
+        // Up to batchSize rows in total, taken shard by shard (each statement bounded by what is left).
+        for (const schema of this.allSchemas()) {
+          const remaining = batchSize - deleted;
+          if (remaining <= 0) break;
+          const result = await client.query(sweepStatement(kind, schema), [cutoffMs, remaining]);
+          deleted += result.rowCount ?? 0;
+        }
+      }
+      await client.query('COMMIT');
+      return deleted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
     }
-    // Up to batchSize rows in total, taken shard by shard (each statement bounded by what is left).
-    let deleted = 0;
-    for (const schema of this.allSchemas()) {
-      const remaining = batchSize - deleted;
-      if (remaining <= 0) break;
-      const result = await this.pool.query(sweepStatement(kind, schema), [cutoffMs, remaining]);
-      deleted += result.rowCount ?? 0;
-    }
-    return deleted;
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * What cross-instance delivery costs: the same client drives sender → recipient pairs through a
+ * two-instance cluster, once with both ends on one instance (local delivery) and once with the
+ * recipient on the other instance (registry lookup + Redis pub/sub hop), in one run; the table gives
+ * the ratio. Storage (PostgreSQL write buffer) is identical in both modes.
+ * `node --import tsx reference-server/cluster/bench-cluster-throughput.ts`
+ */
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { forkModule, resolveSiblingModule } from '../../common/spawn-module.js';
+import type { ClusterBenchSection } from './bench-cluster.js';
+import type { ThroughputCommand, ThroughputReport } from './bench-throughput-main.js';
+import { startCluster } from './index.js';
+import {
+  createTemporaryDatabase,
+  defaultTestRedisUrl,
+  deleteRedisPrefix,
+  probePostgres,
+  probeRedis,
+  uniqueSuffix,
+} from './testing.js';
+
+export interface ClusterThroughputOptions {
+  pairs?: number;
+  window?: number;
+  warmupMs?: number;
+  durationMs?: number;
+  redisUrl?: string;
+  postgresAdminUrl?: string;
+}
+
+export interface ClusterThroughputResult {
+  skipped?: string;
+  local?: ThroughputReport;
+  cross?: ThroughputReport;
+}
+
+export async function runClusterThroughputBench(
+  options: ClusterThroughputOptions = {},
+): Promise<ClusterThroughputResult> {
+  const redisUrl = options.redisUrl ?? defaultTestRedisUrl;
+  const redisProblem = await probeRedis(redisUrl);
+  const postgres = await probePostgres(options.postgresAdminUrl ? [options.postgresAdminUrl] : undefined);
+  const skipped = redisProblem ?? postgres.reason;
+  if (skipped !== undefined) return { skipped };
+  const prefix = `capsimb_${uniqueSuffix()}:`;
+  const database = await createTemporaryDatabase(postgres.url!, `capsim_bench_${uniqueSuffix()}`);
+  try {
+    const cluster = await startCluster({
+      redisUrl,
+      postgresUrl: database.url,
+      instances: 2,
+      port: 0,
+      shards: 8,
+      keyPrefix: prefix,
+      profile: 'loadtest',
+      stdio: 'ignore',
+      retention: { intervalMs: 0 },
+    });
+    try {
+      const [a, b] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
+      const drive = async (tag: string, recipientUrl: string): Promise<ThroughputReport> => {
+        const child = forkModule(resolveSiblingModule(import.meta.url, './bench-throughput-main'), [], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        const report = new Promise<ThroughputReport>((resolve, reject) => {
+          child.once('message', (message: ThroughputReport) => resolve(message));
+          child.once('exit', (code) => reject(new Error(`throughput client exited (${code})`)));
+        });
+        const command: ThroughputCommand = {
+          type: 'throughput',
+          senderUrl: a.wsUrl,
+          recipientUrl,
+          pairs: options.pairs ?? 50,
+          window: options.window ?? 10,
+          warmupMs: options.warmupMs ?? 1_000,
+          durationMs: options.durationMs ?? 5_000,
+          tag,
+        };
+        child.send(command);
+        const result = await report;
+        if (child.exitCode === null) await once(child, 'exit');
+        return result;
+      };
+      const local = await drive('l', a.wsUrl);
+      const cross = await drive('x', b.wsUrl);
+      return { local, cross };
+    } finally {
+      await cluster.close();
+    }
+  } finally {
+    await database.drop();
+    await deleteRedisPrefix(redisUrl, prefix);
+  }
+}
+
+export function clusterThroughputSections(
+  result: ClusterThroughputResult,
+  command: string,
+): ClusterBenchSection[] {
+  const columns = [
+    'delivery path',
+    'delivered msg/s',
+    'ratio',
+    'ACK p50',
+    'ACK p99',
+    'delivery p50',
+    'delivery p99',
+    'errors',
+  ];
+  if (result.skipped !== undefined || result.local === undefined || result.cross === undefined) {
+    return [
+      {
+        title: 'Cluster mode: cross-instance delivery cost',
+        command,
+        columns,
+        rows: [[`skipped: ${result.skipped ?? 'no result'}`, '', '', '', '', '', '', '']],
+      },
+    ];
+  }
+  const row = (name: string, report: ThroughputReport): (string | number)[] => [
+    name,
+    Math.round(report.deliveredPerSecond),
+    (report.deliveredPerSecond / result.local!.deliveredPerSecond).toFixed(2),
+    `${report.ackP50Ms.toFixed(1)} ms`,
+    `${report.ackP99Ms.toFixed(1)} ms`,
+    `${report.deliveryP50Ms.toFixed(1)} ms`,
+    `${report.deliveryP99Ms.toFixed(1)} ms`,
+    report.errors,
+  ];
+  return [
+    {
+      title: 'Cluster mode: cross-instance delivery cost',
+      command,
+      columns,
+      rows: [row('same instance (local)', result.local), row('other instance (Redis pub/sub)', result.cross)],
+      notes: [
+        'Two gateway instances on Redis + PostgreSQL (8 shards, write buffer defaults), one client process, 50 sender → recipient pairs with 10 messages in flight each; ratio = delivered msg/s relative to local delivery in the same run.',
+        'ACK latency includes the PostgreSQL group commit (the ACK is sent only once the batch is durable).',
+      ],
+    },
+  ];
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await runClusterThroughputBench();
+  for (const section of clusterThroughputSections(
+    result,
+    'node --import tsx reference-server/cluster/bench-cluster-throughput.ts',
+  )) {
+    console.log(
+      `\n## ${section.title}\n\n| ${section.columns.join(' | ')} |\n|${section.columns.map(() => '---').join('|')}|`,
+    );
+    for (const row of section.rows) console.log(`| ${row.join(' | ')} |`);
+    for (const note of section.notes ?? []) console.log(`- ${note}`);
+  }
+}

@@ -1,0 +1,21 @@
+import { createClusterAdapters } from './adapters.js';
+import { createTemporaryDatabase, deleteRedisPrefix, probePostgres, uniqueSuffix } from './testing.js';
+const pg = await probePostgres();
+const db = await createTemporaryDatabase(pg.url!);
+const prefix = `capsimp_${uniqueSuffix()}:`;
+const set = await createClusterAdapters({ redisUrl: 'redis://127.0.0.1:6379', postgresUrl: db.url, instanceId: 'x', keyPrefix: prefix });
+await set.store.init();
+const time = async (name: string, fn: (i: number) => Promise<unknown>, n = 200) => {
+  for (let i = 0; i < 20; i++) await fn(i);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  console.log(name, ((performance.now() - t) / n).toFixed(2), 'ms');
+};
+await time('findIdempotent', (i) => set.store.findIdempotent([{ senderId: `u${i}`, idempotencyKey: `k${i}` }]));
+await time('maxSeq', (i) => set.store.maxSeq([`dm:u${i}:v`]));
+await time('allocate', (i) => set.sequences.allocate(`dm:u${i % 10}:v`, 1));
+await time('rate', (i) => set.adapters.rateLimiter.consume(`send:u${i % 10}`, 1e6, 60000, Date.now()));
+const t = performance.now();
+await Promise.all(Array.from({ length: 500 }, (_, i) => set.store.findIdempotent([{ senderId: `u${i}`, idempotencyKey: `k${i}` }])));
+console.log('500 concurrent findIdempotent', (performance.now() - t).toFixed(0), 'ms total');
+await set.close(); await db.drop(); await deleteRedisPrefix('redis://127.0.0.1:6379', prefix);

@@ -1,0 +1,129 @@
+/**
+ * The adapters from the stages' real results to the report: a recorded 10-second load test against
+ * the embedded reference server (reports/fixtures/loadtest-result.json) and the bundled 000 scenario.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTestResultSchema, type LoadTestResult } from '../loadgen/outputs/result-schema.js';
+import { evaluateModel } from '../model/evaluate.js';
+import { applyOverrides, loadScenario } from '../scenarios/load.js';
+import type { Scenario } from '../scenarios/schema.js';
+import { adaptLoadTest, peakWindow, sustainedPerSecond } from './adapt-loadtest.js';
+import { adaptModel, costBreakdownFromMetrics, shortfallRows, type ModelResultJson } from './adapt-model.js';
+import { calibrateConnections, connectionComponent, measuredConnectionCapacity } from './calibrate.js';
+import { classifyResult } from './read-results.js';
+import { loadTestRequirementRows } from './requirements.js';
+import { summarizeVerdict } from './verdict.js';
+
+const fixture = new URL('./fixtures/loadtest-result.json', import.meta.url);
+const result: LoadTestResult = loadTestResultSchema.parse(JSON.parse(readFileSync(fixture, 'utf8')));
+
+let scenario: Scenario;
+let model: ModelResultJson;
+beforeAll(async () => {
+  scenario = await loadScenario('whatsapp-agent-backend');
+  model = evaluateModel(scenario, { samples: 0, sensitivity: false });
+});
+
+describe('load-test adapter', () => {
+  it('maps counts, time series, thresholds and server samples', () => {
+    const test = adaptLoadTest(result);
+    expect(test.counts).toEqual({
+      sent: result.summary.messages.sent,
+      acked: result.summary.messages.acked,
+      delivered: result.checker.deliveries,
+      lost: result.checker.lost,
+      duplicated: result.checker.duplicated,
+      outOfOrder: result.checker.outOfOrder,
+    });
+    expect(test.samples).toHaveLength(result.timeSeries.length);
+    expect(test.samples[2].ackedPerSecond).toBe(result.timeSeries[2].acked);
+    expect(test.thresholds.map((t) => t.expression)).toEqual(result.thresholds.map((t) => t.threshold));
+    expect(test.deliveryLatencyMs?.p99).toBe(result.latency.delivery.p99Ms);
+    const sample = result.server!.samples.at(-1)!;
+    expect(test.server!.at(-1)!.rssBytes).toBe(sample.values.process_resident_memory_bytes);
+    expect(test.server!.at(-1)!.cpuPercent).toBeCloseTo(sample.values.server_cpu_cores * 100);
+  });
+
+  it('the peak window covers the seconds at the highest target, without the partial first and last', () => {
+    const peak = Math.max(...result.timeSeries.map((row) => row.targetMessagesPerSecond));
+    const atPeak = result.timeSeries.filter((row) => row.targetMessagesPerSecond === peak);
+    const window = peakWindow(result);
+    expect(window.fromSecond).toBe(atPeak[1].second);
+    expect(window.toSecond).toBe(atPeak.at(-2)!.second);
+    const inside = atPeak.slice(1, -1);
+    expect(sustainedPerSecond(result, 'acked').value).toBeCloseTo(inside.reduce((sum, row) => sum + row.acked, 0) / inside.length);
+  });
+});
+
+describe('required vs measured rows of a load test', () => {
+  it('take the plan for connections and rate, the scenario SLO for latency, and the checker for loss', () => {
+    const rows = loadTestRequirementRows(result, { scenario, modelMetrics: model.metrics });
+    const byId = Object.fromEntries(rows.map((row) => [row.id, row]));
+    expect(byId['connections.perInstance']).toMatchObject({ required: result.summary.connections.target, measured: result.summary.connections.maxOpen });
+    expect(byId['messages.perSecond.peak'].required).toBe(Math.max(...result.timeSeries.map((row) => row.targetMessagesPerSecond)));
+    // 000's SLO: ACK p99 < 100 ms, delivery p99 < 500 ms (from the 002 review).
+    expect(byId['latency.ack.p99']).toMatchObject({ required: 100, measured: result.latency.ack.p99Ms, direction: 'atMost' });
+    expect(byId['latency.delivery.p99']).toMatchObject({ required: 500, measured: result.latency.delivery.p99Ms });
+    expect(byId['messages.lost']).toMatchObject({ required: 0, measured: result.checker.lost });
+    expect(byId['storage.writesPerSecond'].measuredFrom).toContain('capsim_messages_accepted_total');
+    // DB budget per message is the model's database.opsPerSecond ÷ messages.perSecond.avg.
+    const perMessage = model.metrics['database.opsPerSecond'].value / model.metrics['messages.perSecond.avg'].value;
+    expect(byId['database.opsPerSecond'].required).toBeCloseTo(byId['messages.perSecond.peak'].required * perMessage);
+  });
+
+  it('a model-only report reproduces the document gap table (000: 52× and 156× throughput, 14× DB ops)', () => {
+    const rows = shortfallRows(model.metrics);
+    const ratio = (id: string) => {
+      const row = rows.find((candidate) => candidate.id === id)!;
+      return row.required / row.measured!;
+    };
+    expect(ratio('messages.shortfall.avg')).toBeCloseTo(52.08, 1);
+    expect(ratio('messages.shortfall.peak')).toBeCloseTo(156.25, 1);
+    expect(ratio('components.mongoOps.shortfall')).toBeCloseTo(14.08, 1);
+    const summary = summarizeVerdict({ scenario: { name: 'x' }, requirements: rows });
+    expect(summary.verdict).toBe('not ready');
+    expect(rows.every((row) => row.basis === 'current')).toBe(true);
+  });
+});
+
+describe('calibration', () => {
+  it('substitutes the measured capacity into the model and reports its fleet (re-evaluated, not recomputed here)', () => {
+    const overrides: string[][] = [];
+    const row = calibrateConnections(scenario, result, model, (set) => {
+      overrides.push(set);
+      return evaluateModel(applyOverrides(scenario, set), { samples: 0, sensitivity: false });
+    })!;
+    expect(connectionComponent(scenario)).toBe('gateway');
+    const measured = measuredConnectionCapacity(scenario, 'gateway', result, model)!;
+    expect(overrides).toEqual([[`components.gateway.capacityPerUnit=${measured.connectionsPerInstance}`]]);
+    expect(row.assumedPerInstance).toBe(10_000);
+    expect(row.assumedInstances).toBe(5_000);
+    expect(row.measuredPerInstance).toBe(measured.connectionsPerInstance);
+    expect(row.measuredInstances).toBe(Math.ceil(50e6 / measured.connectionsPerInstance));
+    expect(row.formulas!.join('\n')).toContain('memory bound');
+  });
+
+  it('is skipped when the server exposed no figures to estimate capacity from', () => {
+    const bare = { ...result, server: null };
+    expect(calibrateConnections(scenario, bare, model, () => model)).toBeUndefined();
+  });
+});
+
+describe('model adapter and results classification', () => {
+  it('collects the cost line items the model sums', async () => {
+    const chat = evaluateModel(await loadScenario('chat-1b-users'), { samples: 0, sensitivity: false });
+    const items = costBreakdownFromMetrics(chat.metrics);
+    const total = chat.metrics['costs.totalPerMonthUSD'].value;
+    expect(items.reduce((sum, item) => sum + item.monthlyCostUsd, 0)).toBeCloseTo(total);
+    expect(adaptModel(chat).costBreakdown).toEqual(items);
+  });
+
+  it('tells load-test, model and simulation results apart and rejects anything else with E_BAD_RESULTS', () => {
+    expect(classifyResult(result, 'a.json').kind).toBe('loadtest');
+    expect(classifyResult(model, 'm.json').kind).toBe('model');
+    expect(classifyResult({ stations: [], slice: { factor: 1 }, slo: { verdict: 'none' } }, 's.json').kind).toBe('simulation');
+    expect(() => classifyResult({ hello: 1 }, 'x.json')).toThrow(expect.objectContaining({ code: 'E_BAD_RESULTS' }));
+    expect(() => classifyResult({ ...result, version: 99 }, 'v.json')).toThrow(/do not match their schema/);
+  });
+});
