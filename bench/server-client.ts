@@ -43,6 +43,26 @@ function connect(wsUrl: string, userId: string, localAddress?: string): Promise<
   });
 }
 
+/** Value of a string field in compact JSON (`"name":"value"`, value without escapes). */
+function stringField(text: string, name: string): string {
+  const marker = `"${name}":"`;
+  const start = text.indexOf(marker);
+  if (start < 0) return '';
+  const from = start + marker.length;
+  return text.slice(from, text.indexOf('"', from));
+}
+
+/** Value of a number field in compact JSON (`"name":123.4`). */
+function numberField(text: string, name: string): number {
+  const marker = `"${name}":`;
+  const start = text.indexOf(marker);
+  if (start < 0) return Number.NaN;
+  const from = start + marker.length;
+  let end = from;
+  while (end < text.length && text[end] !== ',' && text[end] !== '}') end += 1;
+  return Number(text.slice(from, end));
+}
+
 async function throughput(command: ThroughputCommand) {
   const ack = hdr.build({
     lowestDiscernibleValue: 1,
@@ -85,30 +105,30 @@ async function throughput(command: ThroughputCommand) {
         }),
       );
     };
-    sender.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as { type: string; idempotencyKey?: string };
-      if (frame.type === 'ack') {
-        const start = sentAt.get(frame.idempotencyKey ?? '');
+    // Frames are scanned, not JSON-parsed: the client must not be the bottleneck it measures.
+    sender.on('message', (data: Buffer) => {
+      const text = data.toString();
+      if (text.startsWith('{"type":"ack"')) {
+        const key = stringField(text, 'idempotencyKey');
+        const start = sentAt.get(key);
         if (start !== undefined && measuring) {
           ack.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
           acked += 1;
         }
-        sentAt.delete(frame.idempotencyKey ?? '');
-      } else if (frame.type === 'error') errors += 1;
+        sentAt.delete(key);
+      } else if (text.startsWith('{"type":"error"')) errors += 1;
     });
-    recipient.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as {
-        type: string;
-        idempotencyKey?: string;
-        clientTs?: number;
-      };
-      if (frame.type !== 'deliver' && frame.type !== 'send') return;
-      if (measuring && frame.clientTs !== undefined) {
-        delivery.recordValue(Math.max(1, Math.round((performance.now() - frame.clientTs) * 1000)));
+    recipient.on('message', (data: Buffer) => {
+      const text = data.toString();
+      const isDeliver = text.startsWith('{"type":"deliver"');
+      if (!isDeliver && !text.startsWith('{"type":"send"')) return;
+      const clientTs = numberField(text, 'clientTs');
+      if (measuring && !Number.isNaN(clientTs)) {
+        delivery.recordValue(Math.max(1, Math.round((performance.now() - clientTs) * 1000)));
         delivered += 1;
       }
       // The relay forwards the send frame itself (no ACK): forget the key on delivery instead.
-      if (frame.idempotencyKey !== undefined) sentAt.delete(frame.idempotencyKey);
+      if (!isDeliver) sentAt.delete(stringField(text, 'idempotencyKey'));
       sendOne();
     });
     for (let w = 0; w < command.window; w += 1) sendOne();

@@ -58,7 +58,14 @@ export async function runModelCommand(nameOrPath: string, options: ModelCommandO
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
   } else {
-    const parts = [renderModelText(result, { formulas: options.formulas })];
+    const parts = [
+      renderModelText(result, {
+        formulas: options.formulas,
+        summary: scenario.summary,
+        title: scenario.title,
+        source: scenario.source,
+      }),
+    ];
     if (result.sweep) parts.push(renderSweepText(result.sweep));
     if (result.sensitivity && options.sensitivity.length > 0)
       parts.push(renderSensitivityText(result.sensitivity));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTestResultSchema } from '../loadgen/outputs/result-schema.js';
 import { LatencyHistogram } from '../loadgen/metrics/latency-histogram.js';
+import { capsimThresholdText } from './import-ndjson.js';
 import { importK6Summary, isK6Summary } from './import.js';
 
 const trend = (v: Record<string, number>) => ({ type: 'trend', contains: 'time', values: v });
@@ -165,5 +166,66 @@ describe('importK6Summary', () => {
   it('rejects what is not a k6 summary with a CapsimError', () => {
     expect(isK6Summary({ schema: 'capsim.loadtest' })).toBe(false);
     expect(() => importK6Summary('hello')).toThrowError(/not a k6 summary/);
+  });
+});
+
+describe('importK6Summary with k6 --out json (NDJSON)', () => {
+  const point = (metric: string, time: string, value: number) =>
+    JSON.stringify({
+      type: 'Point',
+      data: { time, value, tags: { capsim_scenario: 'chat-1b-users' } },
+      metric,
+    });
+  const declare = (metric: string, type: string, thresholds: string[]) =>
+    JSON.stringify({
+      type: 'Metric',
+      data: { type, contains: 'default', thresholds, submetrics: null },
+      metric,
+    });
+  const runner = (latencies: number[], second: string) =>
+    [
+      declare('ack_latency', 'trend', ['p(99)<50']),
+      declare('lost', 'counter', ['count==0']),
+      declare('connect_errors_rate', 'rate', ['rate<0.001']),
+      ...latencies.flatMap((ms, i) => [
+        point('messages_sent', `2026-11-23T12:00:0${second}.${String(i).padStart(3, '0')}Z`, 1),
+        point('messages_acked', `2026-11-23T12:00:0${second}.${String(i).padStart(3, '0')}Z`, 1),
+        point('ack_latency', `2026-11-23T12:00:0${second}.${String(i).padStart(3, '0')}Z`, ms),
+      ]),
+      point('connect_errors_rate', `2026-11-23T12:00:0${second}.500Z`, 0),
+    ].join('\n');
+
+  it('merges several runners exactly and rebuilds the per-second series', () => {
+    const a = runner([1, 2, 3, 4], '0');
+    const b = runner([10, 20, 30, 40, 100], '1');
+    expect(isK6Summary(a)).toBe(true);
+    const result = loadTestResultSchema.parse(importK6Summary([a, b]));
+    expect(result.scenario.name).toBe('chat-1b-users');
+    expect(result.latency.ack.count).toBe(9);
+    expect(result.latency.ack.maxMs).toBeCloseTo(100, 1);
+    expect(result.latency.ack.p50Ms).toBeCloseTo(10, 1); // 5th of 9 samples
+    expect(result.timeSeries.map((row) => [row.second, row.sent, row.acked])).toEqual([
+      [0, 4, 4],
+      [1, 5, 5],
+    ]);
+    // Thresholds come back from k6 syntax and are evaluated over all samples: p99 = 100 ms fails.
+    expect(result.thresholds.map((t) => [t.threshold, t.passed])).toEqual([
+      ['ack_latency: p99 < 50', false],
+      ['lost: count == 0', true],
+      ['connect_errors: rate < 0.001', true],
+      ['dropped_iterations == 0', true],
+    ]);
+  });
+
+  it('reads k6 threshold expressions back into capsim syntax', () => {
+    expect(capsimThresholdText('delivery_latency', 'p(95)<100')).toBe('delivery_latency: p(95) < 100');
+    expect(capsimThresholdText('lost_rate', 'rate<=0.01')).toBe('lost: rate <= 0.01');
+    expect(capsimThresholdText('dropped_iterations', 'count==0')).toBeNull();
+  });
+
+  it('refuses a mix of summaries and NDJSON', () => {
+    expect(() => importK6Summary([runner([1], '0'), JSON.stringify(capsimSummary())])).toThrowError(
+      /either k6 summaries or/,
+    );
   });
 });

@@ -128,4 +128,50 @@ describe('generated k6 script against the reference server', () => {
       'dropped_iterations == 0': true,
     });
   });
+
+  it('imports k6 --out json output with exact histograms and a time series', () => {
+    const result = loadTestResultSchema.parse(importK6Summary(run.jsonOutput));
+    expect(result.scenario.name).toBe('k6-protocol-test');
+    expect(result.latency.ack.count).toBe(count(run, 'messages_acked'));
+    const acks = [...(run.state.metrics.get('ack_latency')?.values ?? [])].sort((a, b) => a - b);
+    // HDR histogram with 3 significant digits: the max is exact to 0.1%.
+    expect(result.latency.ack.maxMs).toBeCloseTo(acks[acks.length - 1], 0);
+    expect(result.timeSeries.reduce((sum, row) => sum + row.sent, 0)).toBe(count(run, 'messages_sent'));
+    expect(result.checker.lost).toBe(0);
+    expect(result.thresholds.find((t) => t.metric === 'lost')?.passed).toBe(true);
+  });
+});
+
+describe('generated k6 script with tokens from POST /v1/tokens', () => {
+  let server: ServerProcess;
+  let run: ShimRunResult;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ profile: 'loadtest' });
+    const small: LoadTestScenario = {
+      name: 'k6-token-test',
+      load: {
+        users: 4,
+        phases: [{ connections: 4, connectRatePerSecond: 40 }, { duration: '1s' }],
+        messages: { perSecond: 12 },
+        grace: '1s',
+      },
+    };
+    const plan = buildK6Plan(small, { cellSize: 4, tokenMode: 'http' });
+    const javascript = await transpileK6Script(buildK6Script(plan));
+    run = await runK6ScriptWithShims(javascript, { env: { CAPSIM_TARGET: server.wsUrl }, timeoutMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('authenticates with server-issued tokens and exchanges messages', () => {
+    expect(run.state.callbackErrors.map(String)).toEqual([]);
+    expect(count(run, 'connect_errors')).toBe(0);
+    expect(count(run, 'connect_attempts')).toBe(4);
+    expect(count(run, 'messages_sent')).toBeGreaterThan(0);
+    expect(count(run, 'messages_acked')).toBe(count(run, 'messages_sent'));
+    expect(count(run, 'lost')).toBe(0);
+  });
 });

@@ -451,6 +451,15 @@ class Cell {
     if (!user.everConnected) {
       user.everConnected = true;
       this.maybeReady();
+    } else {
+      // Back after a disconnect: resend what was sent but not ACKed, with the same idempotency key
+      // (the server answers duplicate: true with the stored seq if it had committed it).
+      for (const entry of this.outgoing.values()) {
+        if (entry.sender === user && !entry.acked && !entry.failed) {
+          entry.attempts++;
+          this.transmit(user, entry.frame);
+        }
+      }
     }
   }
 

@@ -14,7 +14,15 @@ import { storageMetrics, tieringMetrics } from './storage.js';
 import { databaseMetrics, workloadMetrics } from './throughput.js';
 
 export function computeMetrics(resolved: ResolvedScenario, raw: Scenario, explain: boolean): ModelContext {
-  const ctx = new ModelContext(explain);
+  return computeInto(new ModelContext(explain), resolved, raw);
+}
+
+/** Evaluates the model into an existing context (Monte Carlo reuses one). */
+export function computeInto<Context extends ModelContext>(
+  ctx: Context,
+  resolved: ResolvedScenario,
+  raw: Scenario,
+): Context {
   workloadMetrics(resolved, raw, ctx);
   databaseMetrics(resolved, ctx);
   policyMetrics(resolved, ctx);

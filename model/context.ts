@@ -86,3 +86,60 @@ export class ModelContext {
     return table;
   }
 }
+
+/**
+ * A context reused across Monte Carlo samples: metrics known from the deterministic run live at fixed
+ * positions of a Float64Array (no map growth or allocation per sample); a generation stamp tells which
+ * were set in the current sample. Metrics outside the layout fall back to the map.
+ */
+export class SampleContext extends ModelContext {
+  private readonly layout = new Map<string, number>();
+  private readonly sampleValues: Float64Array;
+  private readonly stamps: Uint32Array;
+  private generation = 1;
+
+  constructor(ids: readonly string[]) {
+    super(false);
+    ids.forEach((id, index) => this.layout.set(id, index));
+    this.sampleValues = new Float64Array(ids.length);
+    this.stamps = new Uint32Array(ids.length);
+  }
+
+  /** Forgets the previous sample's values. */
+  reset(): void {
+    this.generation++;
+    this.costs.length = 0;
+    if (this.values.size > 0) this.values.clear();
+  }
+
+  override set(id: string, _unit: string, value: number): number {
+    const index = this.layout.get(id);
+    if (index === undefined) this.values.set(id, value);
+    else {
+      this.sampleValues[index] = value;
+      this.stamps[index] = this.generation;
+    }
+    return value;
+  }
+
+  override has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  override get(id: string): number | undefined {
+    const index = this.layout.get(id);
+    if (index === undefined) return this.values.get(id);
+    return this.stamps[index] === this.generation ? this.sampleValues[index] : undefined;
+  }
+
+  override require(id: string, path: string): number {
+    const value = this.get(id);
+    if (value === undefined) throw unknownMetricError(id, path, this.layout.keys());
+    return value;
+  }
+
+  /** Value of the metric at `index` of the layout in this sample, if it was set. */
+  valueAt(index: number): number | undefined {
+    return this.stamps[index] === this.generation ? this.sampleValues[index] : undefined;
+  }
+}

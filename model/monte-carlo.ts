@@ -5,7 +5,8 @@
  */
 import { createRandom } from './random.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { computeMetrics } from './compute.js';
+import { computeInto } from './compute.js';
+import { SampleContext } from './context.js';
 import { resetSlots, sampleSlot, type RangeSlot, type ResolvedScenario } from './resolve.js';
 
 export interface Percentiles {
@@ -36,12 +37,14 @@ export function monteCarloPercentiles(
   const counts = new Int32Array(ids.length);
   // Columns that never change (inputs without ranges and what depends only on them) need no sort.
   const varies = new Uint8Array(ids.length);
+  const context = new SampleContext(ids);
   try {
     for (let sample = 0; sample < samples; sample++) {
       for (const slot of slots) slot.holder[slot.key] = sampleSlot(slot, random.next());
-      const values = computeMetrics(resolved, raw, false).values;
+      context.reset();
+      computeInto(context, resolved, raw);
       for (let index = 0; index < ids.length; index++) {
-        const value = values.get(ids[index]);
+        const value = context.valueAt(index);
         if (value !== undefined && Number.isFinite(value)) {
           const column = columns[index];
           const count = counts[index]++;

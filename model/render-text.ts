@@ -51,8 +51,12 @@ function groupOf(id: string): { key: string; title: string; rest: string } {
   return { key: parts[0], title: groupTitles[parts[0]] ?? parts[0], rest: parts.slice(1).join('.') };
 }
 
+/** Durations read better in full (7,776,000 s) than abbreviated (7.776 M s). */
+const plainUnits = new Set(['s', 'ms', 'h', 'days', 'min/month', 'bytes']);
+
 function valueText(value: number, unit: string): string {
   if (unit === 'fraction') return `${formatNumber(value * 100)} %`;
+  if (plainUnits.has(unit)) return `${formatNumber(value)} ${unit}`;
   return `${formatCompact(value)} ${unit}`.trim();
 }
 
@@ -76,24 +80,46 @@ export function alignColumns(rows: string[][], rightAligned: ReadonlySet<number>
   );
 }
 
-export function renderModelText(result: ModelResult, options: { formulas?: boolean } = {}): string {
-  const lines: string[] = [`capsim model — ${result.scenario}`, ''];
+export interface RenderOptions {
+  /** Show each metric's formula as a last column. */
+  formulas?: boolean;
+  /** Headline metric ids, shown first as the verdict block. */
+  summary?: readonly string[];
+  /** Scenario title and source document, for the heading. */
+  title?: string;
+  source?: string;
+}
+
+export function renderModelText(result: ModelResult, options: RenderOptions = {}): string {
+  const heading = [
+    `capsim model — ${result.scenario}`,
+    options.title ? `: ${options.title}` : '',
+    options.source ? ` (${options.source})` : '',
+  ].join('');
+  const lines: string[] = [heading, ''];
   const groups = new Map<string, { title: string; rows: string[][] }>();
   const hasRanges = Object.values(result.metrics).some((metric) => metric.p10 !== undefined);
-  for (const [id, metric] of Object.entries(result.metrics)) {
-    const { key, title, rest } = groupOf(id);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { title, rows: [] }));
+  const summary = (options.summary ?? []).filter((id) => result.metrics[id] !== undefined);
+  if (summary.length > 0) groups.set('summary', { title: 'Summary', rows: [] });
+  const rowOf = (label: string, id: string): string[] => {
+    const metric = result.metrics[id];
     const status = metricStatus(id, metric.value);
     const range =
       metric.p10 !== undefined && metric.p90 !== undefined && metric.p10 !== metric.p90
         ? `p10–p90 ${rangeText(metric.p10, metric.unit)} – ${rangeText(metric.p90, metric.unit)}`
         : '';
-    const row = ['  ' + (rest === '' ? id : rest), valueText(metric.value, metric.unit)];
+    const row = ['  ' + label, valueText(metric.value, metric.unit)];
     if (hasRanges) row.push(range);
     row.push(status ? marks[status] : '');
     if (options.formulas) row.push(metric.formula);
-    group.rows.push(row);
+    return row;
+  };
+  for (const id of summary) groups.get('summary')?.rows.push(rowOf(id, id));
+  for (const id of Object.keys(result.metrics)) {
+    const { key, title, rest } = groupOf(id);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { title, rows: [] }));
+    group.rows.push(rowOf(rest === '' ? id : rest, id));
   }
   for (const group of groups.values()) {
     lines.push(group.title);

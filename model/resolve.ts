@@ -31,6 +31,13 @@ export interface RangeSlot {
 /** Sections that are not model inputs (simulation, load test, checks) and are never resolved. */
 const skipped = new Set(['pipeline', 'load', 'expect', 'phases']);
 
+/**
+ * Ranges that describe variation from one event to the next rather than uncertainty: a device waits
+ * 5–15 s before *each* send, so its long-run rate uses the mean delay with certainty. The model takes
+ * their mean and does not sample them (the simulation draws them per event).
+ */
+const perEventDistributions = new Set(['broadcast.sendDelaySeconds']);
+
 function walk(
   value: unknown,
   path: string,
@@ -40,6 +47,7 @@ function walk(
 ): unknown {
   if (looksLikeRange(value)) {
     const bounds = quantityBounds(value as Quantity);
+    if (perEventDistributions.has(path)) return bounds.mid;
     slots.push({ path, bounds, shape: Array.isArray(value) ? 'uniform' : 'triangular', holder, key });
     return bounds.mid;
   }

@@ -256,7 +256,8 @@ export interface RateLimiter {
 /**
  * The adapters one gateway instance runs on. `startServer(options, adapters)` (reference-server/index.ts)
  * uses the embedded SQLite/in-process ones for any adapter not given; CLUSTER passes Redis/PostgreSQL
- * ones plus a distinct `instanceId` per instance.
+ * ones plus a distinct `instanceId` per instance. Ownership: the server initialises and closes only the
+ * adapters it created itself; adapters passed in must be `init()`ed before and closed after by the caller.
  */
 export interface ServerAdapters {
   instanceId?: string;

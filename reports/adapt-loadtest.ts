@@ -42,13 +42,16 @@ function perSecondLatency(row: object, prefix: 'ack' | 'delivery'): LatencyPerce
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   };
   const latency = { p50: pick('P50'), p95: pick('P95'), p99: pick('P99') };
-  return latency.p50 === undefined && latency.p95 === undefined && latency.p99 === undefined ? undefined : latency;
+  return latency.p50 === undefined && latency.p95 === undefined && latency.p99 === undefined
+    ? undefined
+    : latency;
 }
 
 function serverSamples(result: LoadTestResult): ReportServerSample[] {
   return (result.server?.samples ?? []).map((sample) => {
     const values = sample.values;
-    const lagSeconds = values[serverMetricKeys.eventLoopLagSeconds] ?? values[serverMetricKeys.eventLoopLagMeanSeconds];
+    const lagSeconds =
+      values[serverMetricKeys.eventLoopLagSeconds] ?? values[serverMetricKeys.eventLoopLagMeanSeconds];
     const cpuCores = values[serverMetricKeys.cpuCores];
     return {
       timeS: sample.second,
@@ -64,7 +67,9 @@ export function adaptLoadTest(result: LoadTestResult): ReportLoadTest {
   const cpuShare = result.generator.cpuShare;
   return {
     label: loadTestLabel(result),
-    slice: result.slice ? `slice ${result.slice.index + 1} of ${result.slice.count} at full per-instance fidelity` : undefined,
+    slice: result.slice
+      ? `slice ${result.slice.index + 1} of ${result.slice.count} at full per-instance fidelity`
+      : undefined,
     durationS: result.durationMs / 1000,
     targetMessagesPerSecond: peakTarget > 0 ? peakTarget : undefined,
     samples: result.timeSeries.map((row) => ({
@@ -104,7 +109,11 @@ export function adaptLoadTest(result: LoadTestResult): ReportLoadTest {
  * The seconds at the peak target: those whose target rate is the run's highest (first and last such
  * second dropped, as they are partial), or every second when the run had no target rate.
  */
-export function peakWindow(result: LoadTestResult): { fromSecond: number; toSecond: number; seconds: number } {
+export function peakWindow(result: LoadTestResult): {
+  fromSecond: number;
+  toSecond: number;
+  seconds: number;
+} {
   const peak = Math.max(0, ...result.timeSeries.map((row) => row.targetMessagesPerSecond));
   let rows = result.timeSeries.filter((row) => peak > 0 && row.targetMessagesPerSecond >= peak * 0.999);
   if (rows.length > 2) rows = rows.slice(1, -1);
@@ -114,9 +123,14 @@ export function peakWindow(result: LoadTestResult): { fromSecond: number; toSeco
 }
 
 /** Mean per second of a time-series counter over the peak window. */
-export function sustainedPerSecond(result: LoadTestResult, field: 'acked' | 'delivered' | 'sent'): { value: number; seconds: number } {
+export function sustainedPerSecond(
+  result: LoadTestResult,
+  field: 'acked' | 'delivered' | 'sent',
+): { value: number; seconds: number } {
   const window = peakWindow(result);
-  const rows = result.timeSeries.filter((row) => row.second >= window.fromSecond && row.second <= window.toSecond);
+  const rows = result.timeSeries.filter(
+    (row) => row.second >= window.fromSecond && row.second <= window.toSecond,
+  );
   if (rows.length === 0) return { value: 0, seconds: 0 };
   return { value: rows.reduce((sum, row) => sum + row[field], 0) / rows.length, seconds: rows.length };
 }
@@ -125,9 +139,13 @@ export function sustainedPerSecond(result: LoadTestResult, field: 'acked' | 'del
 export function serverValuesAtPeak(result: LoadTestResult, key: string): number[] {
   const window = peakWindow(result);
   const pick = (samples: { second: number; values: Record<string, number> }[]) =>
-    samples.map((sample) => sample.values[key]).filter((value): value is number => value !== undefined && Number.isFinite(value));
+    samples
+      .map((sample) => sample.values[key])
+      .filter((value): value is number => value !== undefined && Number.isFinite(value));
   const samples = result.server?.samples ?? [];
-  const inWindow = pick(samples.filter((sample) => sample.second >= window.fromSecond && sample.second <= window.toSecond + 1));
+  const inWindow = pick(
+    samples.filter((sample) => sample.second >= window.fromSecond && sample.second <= window.toSecond + 1),
+  );
   return inWindow.length > 0 ? inWindow : pick(samples);
 }
 

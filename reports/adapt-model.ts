@@ -4,7 +4,14 @@
  * capacity), so an architect's report reads like the document's summary table.
  */
 import type { ModelResult } from '../model/evaluate.js';
-import type { ReportCostItem, ReportModel, ReportModelMetric, ReportSensitivity, ReportSweep, RequirementRow } from './inputs.js';
+import type {
+  ReportCostItem,
+  ReportModel,
+  ReportModelMetric,
+  ReportSensitivity,
+  ReportSweep,
+  RequirementRow,
+} from './inputs.js';
 
 /** The stable JSON of `capsim model --json` (MODEL's ModelResult). */
 export type ModelResultJson = ModelResult;
@@ -19,8 +26,10 @@ export function costBreakdownFromMetrics(metrics: Record<string, ReportModelMetr
   for (const [id, metric] of Object.entries(metrics)) {
     const component = /^components\.([^.]+)\.costPerMonthUSD$/.exec(id)?.[1];
     if (component !== undefined) items.push({ component, monthlyCostUsd: metric.value });
-    else if (id.startsWith('costs.fixed.')) items.push({ component: id.slice('costs.fixed.'.length), monthlyCostUsd: metric.value });
-    else if (id === 'costs.bandwidthPerMonthUSD') items.push({ component: 'bandwidth', monthlyCostUsd: metric.value });
+    else if (id.startsWith('costs.fixed.'))
+      items.push({ component: id.slice('costs.fixed.'.length), monthlyCostUsd: metric.value });
+    else if (id === 'costs.bandwidthPerMonthUSD')
+      items.push({ component: 'bandwidth', monthlyCostUsd: metric.value });
   }
   return items;
 }
@@ -34,7 +43,13 @@ function adaptSensitivity(result: ModelResultJson): ReportSensitivity[] {
       .filter((input) => Number.isFinite(input.outputAtLow) && Number.isFinite(input.outputAtHigh))
       .sort((a, b) => b.swing - a.swing)
       .slice(0, maxTornadoInputs)
-      .map((input) => ({ inputPath: input.input, low: input.inputLow, high: input.inputHigh, outputAtLow: input.outputAtLow, outputAtHigh: input.outputAtHigh })),
+      .map((input) => ({
+        inputPath: input.input,
+        low: input.inputLow,
+        high: input.inputHigh,
+        outputAtLow: input.outputAtLow,
+        outputAtHigh: input.outputAtHigh,
+      })),
   }));
 }
 
@@ -45,7 +60,9 @@ function adaptSweep(result: ModelResultJson): ReportSweep[] {
       inputPath: result.sweep.input,
       rows: result.sweep.rows.map((row) => ({
         inputValue: row.value,
-        metrics: Object.fromEntries(Object.entries(row.metrics).filter((entry): entry is [string, number] => entry[1] !== null)),
+        metrics: Object.fromEntries(
+          Object.entries(row.metrics).filter((entry): entry is [string, number] => entry[1] !== null),
+        ),
       })),
     },
   ];
@@ -63,8 +80,16 @@ export function adaptModel(result: ModelResultJson): ReportModel {
 
 /** Demand metrics paired with the system-wide shortfall ratios the model computes from `current:`. */
 const systemShortfalls: { shortfallId: string; demandId: string; dimension: string }[] = [
-  { shortfallId: 'messages.shortfall.avg', demandId: 'messages.perMinute.avg', dimension: 'Message throughput (average)' },
-  { shortfallId: 'messages.shortfall.peak', demandId: 'messages.perMinute.peak', dimension: 'Message throughput (peak)' },
+  {
+    shortfallId: 'messages.shortfall.avg',
+    demandId: 'messages.perMinute.avg',
+    dimension: 'Message throughput (average)',
+  },
+  {
+    shortfallId: 'messages.shortfall.peak',
+    demandId: 'messages.perMinute.peak',
+    dimension: 'Message throughput (peak)',
+  },
   { shortfallId: 'users.shortfall', demandId: 'workload.registeredUsers', dimension: 'Registered users' },
 ];
 

@@ -21,7 +21,10 @@ export function adaptSimulation(result: SimulationResult): ReportSimulation {
     durationS: result.durationS,
     replications: result.replications,
     sliceFactor: result.slice.factor,
-    sliceDescription: result.slice.factor === 1 ? undefined : `1/${formatNumber(result.slice.factor)} of the system (${result.slice.unit}), by symmetry`,
+    sliceDescription:
+      result.slice.factor === 1
+        ? undefined
+        : `1/${formatNumber(result.slice.factor)} of the system (${result.slice.unit}), by symmetry`,
     stations: result.stations.map((station) => ({
       name: station.name,
       utilization: station.utilization.mean,
@@ -30,9 +33,15 @@ export function adaptSimulation(result: SimulationResult): ReportSimulation {
       waitMs: percentiles(station.wait),
       throughputPerSecond: station.throughputPerSecond.mean,
       drops: station.drops.mean,
-      backlog: station.backlog.timesS.map((timeS, index) => ({ timeS, queueLength: station.backlog.jobs[index] })),
+      backlog: station.backlog.timesS.map((timeS, index) => ({
+        timeS,
+        queueLength: station.backlog.jobs[index],
+      })),
     })),
     endToEndLatencyMs: sink === undefined ? undefined : percentiles(sink.latency),
-    slo: result.slo.verdict === 'none' ? undefined : { description: checks.join('; '), pass: result.slo.verdict === 'pass' },
+    slo:
+      result.slo.verdict === 'none'
+        ? undefined
+        : { description: checks.join('; '), pass: result.slo.verdict === 'pass' },
   };
 }

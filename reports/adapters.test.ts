@@ -52,7 +52,9 @@ describe('load-test adapter', () => {
     expect(window.fromSecond).toBe(atPeak[1].second);
     expect(window.toSecond).toBe(atPeak.at(-2)!.second);
     const inside = atPeak.slice(1, -1);
-    expect(sustainedPerSecond(result, 'acked').value).toBeCloseTo(inside.reduce((sum, row) => sum + row.acked, 0) / inside.length);
+    expect(sustainedPerSecond(result, 'acked').value).toBeCloseTo(
+      inside.reduce((sum, row) => sum + row.acked, 0) / inside.length,
+    );
   });
 });
 
@@ -60,16 +62,31 @@ describe('required vs measured rows of a load test', () => {
   it('take the plan for connections and rate, the scenario SLO for latency, and the checker for loss', () => {
     const rows = loadTestRequirementRows(result, { scenario, modelMetrics: model.metrics });
     const byId = Object.fromEntries(rows.map((row) => [row.id, row]));
-    expect(byId['connections.perInstance']).toMatchObject({ required: result.summary.connections.target, measured: result.summary.connections.maxOpen });
-    expect(byId['messages.perSecond.peak'].required).toBe(Math.max(...result.timeSeries.map((row) => row.targetMessagesPerSecond)));
+    expect(byId['connections.perInstance']).toMatchObject({
+      required: result.summary.connections.target,
+      measured: result.summary.connections.maxOpen,
+    });
+    expect(byId['messages.perSecond.peak'].required).toBe(
+      Math.max(...result.timeSeries.map((row) => row.targetMessagesPerSecond)),
+    );
     // 000's SLO: ACK p99 < 100 ms, delivery p99 < 500 ms (from the 002 review).
-    expect(byId['latency.ack.p99']).toMatchObject({ required: 100, measured: result.latency.ack.p99Ms, direction: 'atMost' });
-    expect(byId['latency.delivery.p99']).toMatchObject({ required: 500, measured: result.latency.delivery.p99Ms });
+    expect(byId['latency.ack.p99']).toMatchObject({
+      required: 100,
+      measured: result.latency.ack.p99Ms,
+      direction: 'atMost',
+    });
+    expect(byId['latency.delivery.p99']).toMatchObject({
+      required: 500,
+      measured: result.latency.delivery.p99Ms,
+    });
     expect(byId['messages.lost']).toMatchObject({ required: 0, measured: result.checker.lost });
     expect(byId['storage.writesPerSecond'].measuredFrom).toContain('capsim_messages_accepted_total');
     // DB budget per message is the model's database.opsPerSecond ÷ messages.perSecond.avg.
-    const perMessage = model.metrics['database.opsPerSecond'].value / model.metrics['messages.perSecond.avg'].value;
-    expect(byId['database.opsPerSecond'].required).toBeCloseTo(byId['messages.perSecond.peak'].required * perMessage);
+    const perMessage =
+      model.metrics['database.opsPerSecond'].value / model.metrics['messages.perSecond.avg'].value;
+    expect(byId['database.opsPerSecond'].required).toBeCloseTo(
+      byId['messages.perSecond.peak'].required * perMessage,
+    );
   });
 
   it('a model-only report reproduces the document gap table (000: 52× and 156× throughput, 14× DB ops)', () => {
@@ -122,8 +139,12 @@ describe('model adapter and results classification', () => {
   it('tells load-test, model and simulation results apart and rejects anything else with E_BAD_RESULTS', () => {
     expect(classifyResult(result, 'a.json').kind).toBe('loadtest');
     expect(classifyResult(model, 'm.json').kind).toBe('model');
-    expect(classifyResult({ stations: [], slice: { factor: 1 }, slo: { verdict: 'none' } }, 's.json').kind).toBe('simulation');
-    expect(() => classifyResult({ hello: 1 }, 'x.json')).toThrow(expect.objectContaining({ code: 'E_BAD_RESULTS' }));
+    expect(
+      classifyResult({ stations: [], slice: { factor: 1 }, slo: { verdict: 'none' } }, 's.json').kind,
+    ).toBe('simulation');
+    expect(() => classifyResult({ hello: 1 }, 'x.json')).toThrow(
+      expect.objectContaining({ code: 'E_BAD_RESULTS' }),
+    );
     expect(() => classifyResult({ ...result, version: 99 }, 'v.json')).toThrow(/do not match their schema/);
   });
 });

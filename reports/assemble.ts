@@ -7,7 +7,7 @@ import type { LoadTestResult } from '../loadgen/outputs/result-schema.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { adaptLoadTest } from './adapt-loadtest.js';
 import { adaptModel, shortfallRows, type ModelResultJson } from './adapt-model.js';
-import type { CalibrationRow, ReportInput, ReportSimulation } from './inputs.js';
+import type { CalibrationRow, ReportCapacity, ReportInput, ReportSimulation } from './inputs.js';
 import { loadTestRequirementRows } from './requirements.js';
 
 export interface AssembleOptions {
@@ -15,6 +15,7 @@ export interface AssembleOptions {
   model?: ModelResultJson;
   simulation?: ReportSimulation;
   loadTests?: LoadTestResult[];
+  capacity?: ReportCapacity;
   calibration?: CalibrationRow[];
   notes?: string[];
   generatedAt?: string;
@@ -37,6 +38,7 @@ export function assembleReportInput(options: AssembleOptions): ReportInput {
     model: model ? adaptModel(model) : undefined,
     simulation: options.simulation,
     loadTests: loadTests.map(adaptLoadTest),
+    capacity: options.capacity,
     requirements,
     calibration: options.calibration,
     notes: options.notes,

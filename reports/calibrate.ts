@@ -12,10 +12,15 @@
 import type { LoadTestResult } from '../loadgen/outputs/result-schema.js';
 import { pointValue } from '../scenarios/quantity.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { meanServerValue, medianServerValue, serverMetricKeys, sustainedPerSecond } from './adapt-loadtest.js';
+import {
+  meanServerValue,
+  medianServerValue,
+  serverMetricKeys,
+  sustainedPerSecond,
+} from './adapt-loadtest.js';
 import type { ModelResultJson } from './adapt-model.js';
 import { formatNumber } from './format.js';
-import type { CalibrationRow } from './inputs.js';
+import type { CalibrationRow, ReportCapacity } from './inputs.js';
 
 /** Re-evaluates the scenario with `--set`-style overrides (the caller passes the model's API). */
 export type EvaluateWithOverrides = (overrides: string[]) => ModelResultJson;
@@ -45,7 +50,8 @@ export function measuredConnectionCapacity(
 ): MeasuredConnectionCapacity | undefined {
   const component = scenario.components?.[componentName];
   const bounds: { value: number; formula: string }[] = [];
-  const memoryGB = component?.perUnit?.memoryGB === undefined ? undefined : pointValue(component.perUnit.memoryGB);
+  const memoryGB =
+    component?.perUnit?.memoryGB === undefined ? undefined : pointValue(component.perUnit.memoryGB);
   const bytesPerConnection = medianServerValue(result, connectionMemoryKey);
   if (memoryGB !== undefined && bytesPerConnection !== undefined && bytesPerConnection > 0) {
     const value = Math.floor((memoryGB * 1e9) / bytesPerConnection);
@@ -54,12 +60,24 @@ export function measuredConnectionCapacity(
       formula: `memory bound = memoryGB × 10^9 ÷ bytes per connection = ${formatNumber(memoryGB)} × 10^9 ÷ ${formatNumber(bytesPerConnection)} = ${formatNumber(value)} (bytes per connection: median of the server's (RSS − RSS at start) ÷ connections at the peak)`,
     });
   }
-  const cores = component?.perUnit?.cpuCores === undefined ? undefined : pointValue(component.perUnit.cpuCores);
+  const cores =
+    component?.perUnit?.cpuCores === undefined ? undefined : pointValue(component.perUnit.cpuCores);
   const serverCores = meanServerValue(result, serverMetricKeys.cpuCores);
   const peakPerSecond = baseline.metrics['messages.perSecond.peak']?.value;
-  const concurrent = scenario.workload.concurrentConnections === undefined ? undefined : pointValue(scenario.workload.concurrentConnections);
+  const concurrent =
+    scenario.workload.concurrentConnections === undefined
+      ? undefined
+      : pointValue(scenario.workload.concurrentConnections);
   const acked = sustainedPerSecond(result, 'acked').value;
-  if (cores !== undefined && serverCores !== undefined && serverCores > 0 && peakPerSecond !== undefined && concurrent !== undefined && concurrent > 0 && acked > 0) {
+  if (
+    cores !== undefined &&
+    serverCores !== undefined &&
+    serverCores > 0 &&
+    peakPerSecond !== undefined &&
+    concurrent !== undefined &&
+    concurrent > 0 &&
+    acked > 0
+  ) {
     const perCore = acked / serverCores;
     const perConnection = peakPerSecond / concurrent;
     const value = Math.floor((cores * perCore) / perConnection);
@@ -72,7 +90,42 @@ export function measuredConnectionCapacity(
   const smallest = bounds.reduce((a, b) => (b.value < a.value ? b : a));
   return {
     connectionsPerInstance: smallest.value,
-    formulas: [...bounds.map((bound) => bound.formula), `measured capacity = the smaller bound = ${formatNumber(smallest.value)} connections per instance`],
+    formulas: [
+      ...bounds.map((bound) => bound.formula),
+      `measured capacity = the smaller bound = ${formatNumber(smallest.value)} connections per instance`,
+    ],
+  };
+}
+
+/**
+ * Connections per instance from a `--find-capacity` run: measured directly in `connections` mode; in
+ * `messages` mode, the sustained rate ÷ the document's peak messages per second per connection.
+ */
+export function capacityFromFindCapacity(
+  scenario: Scenario,
+  capacity: ReportCapacity,
+  baseline: ModelResultJson,
+): MeasuredConnectionCapacity | undefined {
+  if (capacity.mode === 'connections' && capacity.maxSustainableConnections !== null) {
+    return {
+      connectionsPerInstance: capacity.maxSustainableConnections,
+      formulas: [`find-capacity (connections): the last step that met every threshold held ${formatNumber(capacity.maxSustainableConnections)} connections`],
+    };
+  }
+  const sustained = capacity.maxSustainableMessagesPerSecond;
+  const peakPerSecond = baseline.metrics['messages.perSecond.peak']?.value;
+  const concurrent = scenario.workload.concurrentConnections === undefined ? undefined : pointValue(scenario.workload.concurrentConnections);
+  if (capacity.mode !== 'messages' || sustained === null || peakPerSecond === undefined || concurrent === undefined || !(peakPerSecond > 0)) {
+    return undefined;
+  }
+  const perConnection = peakPerSecond / concurrent;
+  const value = Math.floor(sustained / perConnection);
+  return {
+    connectionsPerInstance: value,
+    formulas: [
+      `find-capacity (messages): one instance sustains ${formatNumber(sustained)} msg/s`,
+      `connections per instance = sustained msg/s ÷ (peak msg/s per connection) = ${formatNumber(sustained)} ÷ (${formatNumber(peakPerSecond)} ÷ ${formatNumber(concurrent)}) = ${formatNumber(value)}`,
+    ],
   };
 }
 
@@ -81,11 +134,13 @@ export function calibrateConnections(
   result: LoadTestResult,
   baseline: ModelResultJson,
   evaluate: EvaluateWithOverrides,
+  /** A direct measurement (find-capacity) to use instead of the estimate from server figures. */
+  measuredOverride?: MeasuredConnectionCapacity,
 ): CalibrationRow | undefined {
   const name = connectionComponent(scenario);
   const component = name === undefined ? undefined : scenario.components?.[name];
   if (name === undefined || component?.capacityPerUnit === undefined) return undefined;
-  const measured = measuredConnectionCapacity(scenario, name, result, baseline);
+  const measured = measuredOverride ?? measuredConnectionCapacity(scenario, name, result, baseline);
   if (measured === undefined || measured.connectionsPerInstance <= 0) return undefined;
   const id = `components.${name}`;
   const recalibrated = evaluate([`${id}.capacityPerUnit=${measured.connectionsPerInstance}`]);
@@ -107,7 +162,9 @@ export function calibrateConnections(
     formulas: [
       ...measured.formulas,
       `--set ${id}.capacityPerUnit=${measured.connectionsPerInstance}, then the model: ${id}.unitsRequired = ${measuredInstances.formula}`,
-      ...(metric(recalibrated, 'costPerMonthUSD') ? [`${id}.costPerMonthUSD = ${metric(recalibrated, 'costPerMonthUSD')!.formula}`] : []),
+      ...(metric(recalibrated, 'costPerMonthUSD')
+        ? [`${id}.costPerMonthUSD = ${metric(recalibrated, 'costPerMonthUSD')!.formula}`]
+        : []),
       ...(totalCost ? [`costs.totalPerMonthUSD = ${formatNumber(totalCost.value)} USD/month`] : []),
     ],
   };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatBytes, formatNumber, formatRatio, formatRatioCell, formatValue } from './format.js';
+import {
+  escapeHtml,
+  formatBytes,
+  formatNumber,
+  formatRatio,
+  formatRatioCell,
+  formatValue,
+} from './format.js';
 
 describe('format', () => {
   it('formats numbers the way the documents write them', () => {
@@ -30,7 +37,9 @@ describe('format', () => {
 
 describe('formatRatioCell', () => {
   it('adds the shortfall the documents quote when a dimension falls short', () => {
-    expect(formatRatioCell({ ratio: 1 / 52, direction: 'atLeast', status: 'fail' })).toBe('0.019× (52× short)');
+    expect(formatRatioCell({ ratio: 1 / 52, direction: 'atLeast', status: 'fail' })).toBe(
+      '0.019× (52× short)',
+    );
     expect(formatRatioCell({ ratio: 0.97, direction: 'atLeast', status: 'pass' })).toBe('0.97×');
     expect(formatRatioCell({ ratio: 1.5, direction: 'atLeast', status: 'pass' })).toBe('1.5×');
     expect(formatRatioCell({ ratio: 0.3, direction: 'atMost', status: 'pass' })).toBe('0.3×');

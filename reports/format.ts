@@ -55,7 +55,11 @@ export function formatBytes(bytes: number | undefined): string {
  * The ratio cell: measured ÷ required, and for a dimension that falls short of an `atLeast`
  * requirement also the gap the documents quote ("0.019× (52× short)").
  */
-export function formatRatioCell(row: { ratio?: number; direction: 'atLeast' | 'atMost'; status: string }): string {
+export function formatRatioCell(row: {
+  ratio?: number;
+  direction: 'atLeast' | 'atMost';
+  status: string;
+}): string {
   const { ratio } = row;
   const text = formatRatio(ratio);
   if (ratio === undefined || row.direction !== 'atLeast' || row.status !== 'fail' || ratio <= 0) return text;

@@ -8,6 +8,7 @@ import type { ChartGroups, ReportChart } from './charts/index.js';
 import { escapeHtml as e } from './format.js';
 import {
   calibrationSection,
+  capacityTable,
   loadTestSummary,
   modelTables,
   requirementsTable,
@@ -76,9 +77,10 @@ export function renderHtml({ input, summary, charts, svgs, assets }: HtmlParts):
   );
   const tests = input.loadTests ?? [];
   const loadSection =
-    tests.length === 0
+    tests.length === 0 && input.capacity === undefined
       ? ''
       : `<section aria-labelledby="load-heading"><h2 id="load-heading">Load test</h2>
+${input.capacity === undefined ? '' : capacityTable(input.capacity)}
 ${tests.map(loadTestSummary).join('\n')}
 ${thresholdsTable(tests)}
 ${chartSection(charts.load, svgs)}</section>`;

@@ -12,3 +12,11 @@ export {
 export { buildCharts, type ReportChart } from './charts/index.js';
 export { renderSpecToSvg } from './svg.js';
 export type * from './inputs.js';
+export { assembleReportInput, type AssembleOptions } from './assemble.js';
+export { adaptLoadTest } from './adapt-loadtest.js';
+export { adaptModel, shortfallRows } from './adapt-model.js';
+export { adaptSimulation } from './adapt-simulation.js';
+export { calibrateConnections } from './calibrate.js';
+export { buildReportFiles, type ReportFilesOptions, type ReportFilesResult } from './report-files.js';
+export { writeModelReport, type ModelReportOptions } from './model-report.js';
+export { runScenario, type RunOptions, type RunResult } from './run.js';

@@ -136,12 +136,6 @@ export interface ReportLoadTest {
     outOfOrder: number;
   };
   thresholds: ReportThreshold[];
-  /** `--find-capacity` result: the maximum sustained before an SLO failed, with the step table. */
-  capacity?: {
-    maxMessagesPerSecond?: number;
-    maxConnectionsPerInstance?: number;
-    steps?: { offeredMessagesPerSecond: number; achievedMessagesPerSecond: number; pass: boolean }[];
-  };
   /** Generator CPU, so a saturated generator is not mistaken for a slow server. */
   generatorCpuPercent?: number;
 }
@@ -187,6 +181,30 @@ export interface CalibrationRow {
   formulas?: string[];
 }
 
+/** One step of `capsim loadtest --find-capacity`. */
+export interface ReportCapacityStep {
+  step: number;
+  users: number;
+  offeredMessagesPerSecond: number;
+  ackedMessagesPerSecond: number;
+  maxOpenConnections: number;
+  ackP99Ms: number;
+  deliveryP99Ms: number;
+  pass: boolean;
+  /** The thresholds this step failed. */
+  failed: string[];
+}
+
+/** `--find-capacity`: the load stepped up until a threshold failed; the last passing step is the capacity. */
+export interface ReportCapacity {
+  mode: 'messages' | 'connections';
+  maxSustainableMessagesPerSecond: number | null;
+  maxSustainableConnections: number | null;
+  /** The generator saturated first: the server's true capacity is higher than measured. */
+  limitedByGenerator: boolean;
+  steps: ReportCapacityStep[];
+}
+
 export interface ReportInput {
   title?: string;
   scenario: { name: string; source?: string; description?: string };
@@ -195,6 +213,7 @@ export interface ReportInput {
   model?: ReportModel;
   simulation?: ReportSimulation;
   loadTests?: ReportLoadTest[];
+  capacity?: ReportCapacity;
   requirements?: RequirementRow[];
   calibration?: CalibrationRow[];
   /** Things the reader must know (e.g. "load test skipped: server unavailable"). */

@@ -20,7 +20,9 @@ export function buildMarkdown(input: ReportInput): string {
   for (const note of input.notes ?? []) lines.push(`- note: ${cell(note)}`);
   if (summary.failures.length > 0 || (input.notes ?? []).length > 0) lines.push('');
   if (summary.rows.length > 0) {
-    const measuredHeader = summary.rows.every((row) => row.basis === 'current') ? 'Current (document)' : 'Measured';
+    const measuredHeader = summary.rows.every((row) => row.basis === 'current')
+      ? 'Current (document)'
+      : 'Measured';
     lines.push(`| Dimension | Required | ${measuredHeader} | Ratio | Status |`, '|---|---:|---:|---:|---|');
     for (const row of summary.rows) {
       const status = row.status === 'pass' ? '✅ OK' : row.status === 'fail' ? '🔴 FAIL' : '⚪ not measured';

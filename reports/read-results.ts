@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { CapsimError } from '../common/errors.js';
 import { loadTestResultSchema, type LoadTestResult } from '../loadgen/outputs/result-schema.js';
+import type { CapacityResult } from '../loadgen/find-capacity.js';
 import type { SimulationResult } from '../model/sim/simulate-scenario.js';
 import type { ModelResultJson } from './adapt-model.js';
 import type { ReportInput } from './inputs.js';
 
 export type ResultDocument =
   | { kind: 'loadtest'; file: string; loadTest: LoadTestResult }
+  | { kind: 'capacity'; file: string; capacity: CapacityResult }
   | { kind: 'model'; file: string; model: ModelResultJson }
   | { kind: 'simulation'; file: string; simulation: SimulationResult }
   | { kind: 'report-input'; file: string; input: ReportInput };
@@ -21,19 +23,41 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function badResults(file: string, message: string, expected: string, found: string): CapsimError {
-  return new CapsimError('E_BAD_RESULTS', `${file}: ${message}`, { problems: [{ file, message, expected, found }] });
+  return new CapsimError('E_BAD_RESULTS', `${file}: ${message}`, {
+    problems: [{ file, message, expected, found }],
+  });
 }
 
 export function classifyResult(json: unknown, file: string): ResultDocument {
-  if (!isObject(json)) throw badResults(file, 'not a capsim results document', 'a JSON object', Array.isArray(json) ? 'an array' : typeof json);
+  if (!isObject(json))
+    throw badResults(
+      file,
+      'not a capsim results document',
+      'a JSON object',
+      Array.isArray(json) ? 'an array' : typeof json,
+    );
   if (json.schema === 'capsim.loadtest') {
     const parsed = loadTestResultSchema.safeParse(json);
     if (!parsed.success) {
-      throw new CapsimError('E_BAD_RESULTS', `${file}: load-test results do not match their schema (version ${String(json.version)})`, {
-        problems: parsed.error.issues.slice(0, 10).map((problem) => ({ file, path: problem.path.join('.'), message: problem.message })),
-      });
+      throw new CapsimError(
+        'E_BAD_RESULTS',
+        `${file}: load-test results do not match their schema (version ${String(json.version)})`,
+        {
+          problems: parsed.error.issues
+            .slice(0, 10)
+            .map((problem) => ({ file, path: problem.path.join('.'), message: problem.message })),
+        },
+      );
     }
     return { kind: 'loadtest', file, loadTest: parsed.data };
+  }
+  if (json.schema === 'capsim.capacity' && Array.isArray(json.steps) && Array.isArray(json.results)) {
+    const results = json.results.map((run, index) => {
+      const parsed = classifyResult(run, `${file} (step ${index + 1})`);
+      if (parsed.kind !== 'loadtest') throw badResults(file, 'a find-capacity step is not a load-test result', 'capsim.loadtest', parsed.kind);
+      return parsed.loadTest;
+    });
+    return { kind: 'capacity', file, capacity: { ...(json as unknown as CapacityResult), results } };
   }
   if (isObject(json.metrics) && Array.isArray(json.checks) && typeof json.scenario === 'string') {
     return { kind: 'model', file, model: json as unknown as ModelResultJson };
@@ -47,7 +71,7 @@ export function classifyResult(json: unknown, file: string): ResultDocument {
   throw badResults(
     file,
     'not a capsim results document',
-    '`capsim loadtest --out` results, `capsim model --json` or `capsim simulate --json` output',
+    '`capsim loadtest --out` results (or --find-capacity), `capsim model --json` or `capsim simulate --json` output',
     `an object with keys ${Object.keys(json).slice(0, 6).join(', ')}`,
   );
 }
@@ -57,7 +81,12 @@ export function readResultFile(file: string): ResultDocument {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw badResults(file, 'cannot read the file', 'a readable JSON file', (error as NodeJS.ErrnoException).code ?? String(error));
+    throw badResults(
+      file,
+      'cannot read the file',
+      'a readable JSON file',
+      (error as NodeJS.ErrnoException).code ?? String(error),
+    );
   }
   let json: unknown;
   try {

@@ -12,8 +12,9 @@ import { adaptSimulation } from './adapt-simulation.js';
 import type { ModelResultJson } from './adapt-model.js';
 import { assembleReportInput } from './assemble.js';
 import { buildReport } from './build.js';
-import { calibrateConnections } from './calibrate.js';
-import type { CalibrationRow, ReportInput, ReportSimulation } from './inputs.js';
+import { adaptCapacity, capacityRun } from './adapt-capacity.js';
+import { calibrateConnections, capacityFromFindCapacity } from './calibrate.js';
+import type { CalibrationRow, ReportCapacity, ReportInput, ReportSimulation } from './inputs.js';
 import { buildJunit } from './junit.js';
 import { buildMarkdown } from './markdown.js';
 import { readResultFile } from './read-results.js';
@@ -40,13 +41,23 @@ export interface ReportFilesResult {
 }
 
 /** Calibration rows for the load tests against the scenario's model (re-evaluated by the model). */
-export async function calibrationFor(scenario: Scenario, model: ModelResultJson, loadTests: readonly LoadTestResult[]): Promise<CalibrationRow[]> {
+export async function calibrationFor(
+  scenario: Scenario,
+  model: ModelResultJson,
+  loadTests: readonly LoadTestResult[],
+  capacity?: ReportCapacity,
+): Promise<CalibrationRow[]> {
   if (loadTests.length === 0) return [];
-  const [{ evaluateModel }, { applyOverrides }] = await Promise.all([import('../model/evaluate.js'), import('../scenarios/load.js')]);
-  const evaluate = (overrides: string[]) => evaluateModel(applyOverrides(scenario, overrides), { samples: 0, sensitivity: false });
+  const direct = capacity === undefined ? undefined : capacityFromFindCapacity(scenario, capacity, model);
+  const [{ evaluateModel }, { applyOverrides }] = await Promise.all([
+    import('../model/evaluate.js'),
+    import('../scenarios/load.js'),
+  ]);
+  const evaluate = (overrides: string[]) =>
+    evaluateModel(applyOverrides(scenario, overrides), { samples: 0, sensitivity: false });
   const rows: CalibrationRow[] = [];
   for (const test of loadTests) {
-    const row = calibrateConnections(scenario, test, model, evaluate);
+    const row = calibrateConnections(scenario, test, model, evaluate, direct);
     if (row !== undefined) {
       rows.push(row);
       break;
@@ -87,12 +98,20 @@ export async function buildReportFiles(options: ReportFilesOptions): Promise<Rep
     const html = await buildReport(input);
     return { verdict: summarizeVerdict(input).verdict, input, ...writeReportOutputs(html, input, options) };
   }
-  const loadTests = documents.flatMap((document) => (document.kind === 'loadtest' ? [document.loadTest] : []));
+  const capacityResult = documents.find((document) => document.kind === 'capacity')?.capacity;
+  const capacity = capacityResult ? adaptCapacity(capacityResult) : undefined;
+  // Of a find-capacity run, the report shows the step that set the capacity (the last to pass).
+  const capacityLoadTest = capacityResult ? capacityRun(capacityResult) : undefined;
+  const loadTests = [
+    ...(capacityLoadTest ? [capacityLoadTest] : []),
+    ...documents.flatMap((document) => (document.kind === 'loadtest' ? [document.loadTest] : [])),
+  ];
   let model = documents.find((document) => document.kind === 'model')?.model;
   const simulationResult = documents.find((document) => document.kind === 'simulation')?.simulation;
   const notes: string[] = [];
 
-  const scenarioName = options.scenario ?? model?.scenario ?? loadTests[0]?.scenario.name ?? simulationResult?.scenario;
+  const scenarioName =
+    options.scenario ?? model?.scenario ?? loadTests[0]?.scenario.name ?? simulationResult?.scenario;
   let scenario: Scenario | undefined;
   if (scenarioName !== undefined) {
     const { loadScenario } = await import('../scenarios/load.js');
@@ -101,20 +120,26 @@ export async function buildReportFiles(options: ReportFilesOptions): Promise<Rep
     } catch (error) {
       // An explicit --scenario must load; a name taken from the results may be a scenario file we do not have.
       if (options.scenario !== undefined) throw error;
-      notes.push(`Scenario "${scenarioName}" not found: no SLO, model or calibration beyond what the results carry (pass --scenario).`);
+      notes.push(
+        `Scenario "${scenarioName}" not found: no SLO, model or calibration beyond what the results carry (pass --scenario).`,
+      );
     }
   }
   if (scenario !== undefined && model === undefined) {
     const { evaluateModel } = await import('../model/evaluate.js');
     model = evaluateModel(scenario);
   }
-  const calibration = scenario !== undefined && model !== undefined ? await calibrationFor(scenario, model, loadTests) : [];
-  const simulation: ReportSimulation | undefined = simulationResult ? adaptSimulation(simulationResult) : undefined;
+  const calibration =
+    scenario !== undefined && model !== undefined ? await calibrationFor(scenario, model, loadTests, capacity) : [];
+  const simulation: ReportSimulation | undefined = simulationResult
+    ? adaptSimulation(simulationResult)
+    : undefined;
   const input = assembleReportInput({
     scenario,
     model,
     simulation,
     loadTests,
+    capacity,
     calibration,
     notes,
     title: options.title,

@@ -29,7 +29,11 @@ function measuredPercentile(summary: LatencySummary, key: PercentileKey): number
   return byKey[key];
 }
 
-function latencyRows(kind: 'ack' | 'delivery', targets: Partial<Record<PercentileKey, number>> | undefined, result: LoadTestResult): RequirementRow[] {
+function latencyRows(
+  kind: 'ack' | 'delivery',
+  targets: Partial<Record<PercentileKey, number>> | undefined,
+  result: LoadTestResult,
+): RequirementRow[] {
   const label = kind === 'ack' ? 'ACK' : 'Delivery';
   const sloPath = kind === 'ack' ? 'slo.ackLatencyMs' : 'slo.deliveryLatencyMs';
   return percentileKeys
@@ -56,9 +60,14 @@ export interface LoadRequirementContext {
   modelMetrics?: Record<string, ReportModelMetric>;
 }
 
-export function loadTestRequirementRows(result: LoadTestResult, context: LoadRequirementContext = {}): RequirementRow[] {
+export function loadTestRequirementRows(
+  result: LoadTestResult,
+  context: LoadRequirementContext = {},
+): RequirementRow[] {
   const rows: RequirementRow[] = [];
-  const slice = result.slice ? ` (slice ${result.slice.index + 1}/${result.slice.count}: one instance's share, scaled to this run)` : '';
+  const slice = result.slice
+    ? ` (slice ${result.slice.index + 1}/${result.slice.count}: one instance's share, scaled to this run)`
+    : '';
   const connections = result.summary.connections;
   rows.push({
     id: 'connections.perInstance',
@@ -88,7 +97,10 @@ export function loadTestRequirementRows(result: LoadTestResult, context: LoadReq
   }
 
   const slo = context.scenario?.slo;
-  rows.push(...latencyRows('ack', slo?.ackLatencyMs, result), ...latencyRows('delivery', slo?.deliveryLatencyMs, result));
+  rows.push(
+    ...latencyRows('ack', slo?.ackLatencyMs, result),
+    ...latencyRows('delivery', slo?.deliveryLatencyMs, result),
+  );
 
   if (peakTarget > 0) {
     const writesPerMessage = quantityValue(context.scenario?.database?.writesPerMessage, 1);
@@ -118,26 +130,56 @@ export function loadTestRequirementRows(result: LoadTestResult, context: LoadReq
         measured: transactions,
         direction: 'atMost',
         requiredFormula: `peak msg/s × (database.opsPerSecond ÷ messages.perSecond.avg) = ${formatNumber(peakTarget)} × ${formatNumber(dbBudget.opsPerMessage)} (${dbBudget.formula})`,
-        measuredFrom: 'server /metrics: rate of capsim_storage_transactions_total (group commits of the write buffer) over the peak',
+        measuredFrom:
+          'server /metrics: rate of capsim_storage_transactions_total (group commits of the write buffer) over the peak',
       });
     }
   }
 
   const checker = result.checker;
   const counts: [string, string, number, string][] = [
-    ['messages.lost', 'Lost messages', checker.lost, `ACKed but never delivered within the ${formatNumber(result.drainMs / 1000)} s grace period, of ${formatNumber(checker.expectedDeliveries)} expected deliveries`],
-    ['messages.duplicated', 'Duplicated messages', checker.duplicated, `deliveries of a message the recipient already had, of ${formatNumber(checker.deliveries)} deliveries`],
-    ['messages.outOfOrder', 'Out-of-order messages', checker.outOfOrder, 'deliveries below the highest sequence number already seen in the conversation'],
+    [
+      'messages.lost',
+      'Lost messages',
+      checker.lost,
+      `ACKed but never delivered within the ${formatNumber(result.drainMs / 1000)} s grace period, of ${formatNumber(checker.expectedDeliveries)} expected deliveries`,
+    ],
+    [
+      'messages.duplicated',
+      'Duplicated messages',
+      checker.duplicated,
+      `deliveries of a message the recipient already had, of ${formatNumber(checker.deliveries)} deliveries`,
+    ],
+    [
+      'messages.outOfOrder',
+      'Out-of-order messages',
+      checker.outOfOrder,
+      'deliveries below the highest sequence number already seen in the conversation',
+    ],
   ];
   for (const [id, dimension, measured, measuredFrom] of counts) {
-    rows.push({ id, dimension, unit: 'messages', required: 0, measured, direction: 'atMost', requiredFormula: 'no message may be lost, duplicated or reordered (002 review)', measuredFrom });
+    rows.push({
+      id,
+      dimension,
+      unit: 'messages',
+      required: 0,
+      measured,
+      direction: 'atMost',
+      requiredFormula: 'no message may be lost, duplicated or reordered (002 review)',
+      measuredFrom,
+    });
   }
   return rows;
 }
 
-function dbOpsPerMessage(metrics: Record<string, ReportModelMetric> | undefined): { opsPerMessage: number; formula: string } | undefined {
+function dbOpsPerMessage(
+  metrics: Record<string, ReportModelMetric> | undefined,
+): { opsPerMessage: number; formula: string } | undefined {
   const ops = metrics?.['database.opsPerSecond'];
   const messages = metrics?.['messages.perSecond.avg'];
   if (ops === undefined || messages === undefined || !(messages.value > 0)) return undefined;
-  return { opsPerMessage: ops.value / messages.value, formula: `${formatNumber(ops.value)} ÷ ${formatNumber(messages.value)}` };
+  return {
+    opsPerMessage: ops.value / messages.value,
+    formula: `${formatNumber(ops.value)} ÷ ${formatNumber(messages.value)}`,
+  };
 }

@@ -65,7 +65,10 @@ function reason(error: unknown): string {
 
 export async function runScenario(options: RunOptions): Promise<RunResult> {
   const log = options.onStage ?? (() => undefined);
-  const [{ loadScenario }, { evaluateModel }] = await Promise.all([import('../scenarios/load.js'), import('../model/evaluate.js')]);
+  const [{ loadScenario }, { evaluateModel }] = await Promise.all([
+    import('../scenarios/load.js'),
+    import('../model/evaluate.js'),
+  ]);
   const scenario = await loadScenario(options.scenario);
   const outDir = resolve(options.outDir ?? join('capsim-out', scenario.name));
   mkdirSync(outDir, { recursive: true });
@@ -75,12 +78,15 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const model: ModelResultJson = evaluateModel(scenario, { seed: options.seed });
   writeJson(outDir, 'model.json', model);
   const passedChecks = model.checks.filter((check) => check.pass).length;
-  log(`model: ${Object.keys(model.metrics).length} metrics, ${passedChecks}/${model.checks.length} document checks pass`);
+  log(
+    `model: ${Object.keys(model.metrics).length} metrics, ${passedChecks}/${model.checks.length} document checks pass`,
+  );
 
   // 2. The discrete-event simulation of the scenario's pipeline.
   let simulation: SimulationResult | undefined;
   if (options.skipSimulation) notes.push('Simulation skipped (--no-simulate).');
-  else if (scenario.pipeline === undefined) notes.push(`Simulation skipped: scenario "${scenario.name}" has no pipeline: section.`);
+  else if (scenario.pipeline === undefined)
+    notes.push(`Simulation skipped: scenario "${scenario.name}" has no pipeline: section.`);
   else {
     try {
       const { simulateScenario } = await import('../model/sim/simulate-scenario.js');
@@ -91,7 +97,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         onProgress: options.onSimulationProgress,
       });
       writeJson(outDir, 'simulation.json', simulation);
-      log(`simulation: ${simulation.stations.length} stations, ${simulation.replications} replications, SLO ${simulation.slo.verdict}`);
+      log(
+        `simulation: ${simulation.stations.length} stations, ${simulation.replications} replications, SLO ${simulation.slo.verdict}`,
+      );
     } catch (error) {
       if (error instanceof CapsimError && error.exitCode === 2) throw error;
       notes.push(`Simulation failed and was skipped: ${reason(error)}`);
@@ -109,7 +117,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
   // 5. The report.
   const calibration = loadTest ? await calibrationFor(scenario, model, [loadTest]) : [];
-  if (loadTest && calibration.length === 0) notes.push('Calibration skipped: the server exposed no memory or CPU figures to estimate per-instance capacity from.');
+  if (loadTest && calibration.length === 0)
+    notes.push(
+      'Calibration skipped: the server exposed no memory or CPU figures to estimate per-instance capacity from.',
+    );
   const input = assembleReportInput({
     scenario,
     model,
@@ -143,7 +154,10 @@ async function runLoadStage(
   let server: { wsUrl: string; close(): Promise<void> } | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'capsim-run-'));
   try {
-    const [{ startServerProcess }, { runLoadTest }] = await Promise.all([import('./server-child.js'), import('../loadgen/index.js')]);
+    const [{ startServerProcess }, { runLoadTest }] = await Promise.all([
+      import('./server-child.js'),
+      import('../loadgen/index.js'),
+    ]);
     // Its own process: the server's /metrics CPU and memory must not include the load generator's.
     server = await startServerProcess({ port: 0, host: '127.0.0.1', dataDir, profile: 'loadtest' });
     log(`server: embedded reference server on ${server.wsUrl} (separate process)`);
@@ -161,7 +175,8 @@ async function runLoadStage(
       `load test: ${result.summary.connections.maxOpen}/${result.summary.connections.target} connections, ` +
         `${result.summary.messages.acked} messages ACKed, lost ${result.checker.lost}, thresholds ${result.passed ? 'pass' : 'FAIL'}`,
     );
-    if (result.summary.connections.maxOpen === 0) notes.push('The load test opened no connection: its figures are not a measurement of the server.');
+    if (result.summary.connections.maxOpen === 0)
+      notes.push('The load test opened no connection: its figures are not a measurement of the server.');
     return result;
   } catch (error) {
     if (error instanceof CapsimError && error.exitCode === 2) throw error;

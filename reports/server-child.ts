@@ -12,13 +12,19 @@ export interface ChildServer {
 
 type ChildMessage = { type: 'ready'; url: string; wsUrl: string } | { type: 'error'; message: string };
 
-export async function startServerProcess(options: ServerOptions, startTimeoutMs = 30_000): Promise<ChildServer> {
+export async function startServerProcess(
+  options: ServerOptions,
+  startTimeoutMs = 30_000,
+): Promise<ChildServer> {
   const child: ChildProcess = forkModule(resolveSiblingModule(import.meta.url, './server-process'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ url: string; wsUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reference server did not start within ${startTimeoutMs} ms`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`reference server did not start within ${startTimeoutMs} ms`)),
+      startTimeoutMs,
+    );
     child.once('message', (message: ChildMessage) => {
       clearTimeout(timer);
       if (message.type === 'ready') resolve(message);

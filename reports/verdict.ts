@@ -31,7 +31,8 @@ export function evaluateRow(row: RequirementRow): EvaluatedRow {
   const ratio = row.required === 0 ? undefined : row.measured / row.required;
   // A noisy rate (Poisson arrivals) may fall a little short of its target by chance: `tolerance` allows that.
   const slack = row.tolerance ?? 0;
-  const pass = row.direction === 'atLeast' ? row.measured >= row.required * (1 - slack) : row.measured <= row.required;
+  const pass =
+    row.direction === 'atLeast' ? row.measured >= row.required * (1 - slack) : row.measured <= row.required;
   return { ...row, ratio, status: pass ? 'pass' : 'fail' };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateModel } from '../model/evaluate.js';
 import { bundledScenarioNames } from './bundled.js';
+import { listBundledScenarios } from './list.js';
 import { loadScenario } from './load.js';
 
 const expected = {
@@ -14,6 +15,15 @@ const expected = {
 describe('bundled scenarios', () => {
   it('are the five documents', () => {
     expect(bundledScenarioNames()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('list with one-line descriptions (capsim scenarios)', () => {
+    const list = listBundledScenarios();
+    expect(list.map((item) => item.name)).toEqual(Object.keys(expected).sort());
+    for (const item of list) {
+      expect(item.description).toMatch(/^\d{3}: /);
+      expect(item.description?.includes('\n')).toBe(false);
+    }
   });
 
   for (const [name, source] of Object.entries(expected)) {

@@ -232,7 +232,9 @@ export const broadcastSchema = z
     devices: quantity(),
     leadsPerDevice: quantity(),
     messagesPerLead: quantity(),
-    sendDelaySeconds: quantity().describe('Delay between two sends of one device'),
+    sendDelaySeconds: quantity().describe(
+      'Delay between two sends of one device; a range is per-message variation (the model uses its mean)',
+    ),
     enrollmentWindow: durationSchema.describe('Time in which enrollment creates all records'),
     pollInterval: durationSchema.optional().describe('How often each device polls the database'),
     staggeredEnrollment: z.strictObject({ batchLeads: quantity(), batchInterval: durationSchema }).optional(),

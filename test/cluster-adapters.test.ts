@@ -98,6 +98,18 @@ describe.skipIf(skipReason !== undefined)('cluster adapters on real Redis and Po
     ]);
     expect(found[0]).toMatchObject({ conversationId: 'g:team', seq: 2, messageId: 'g:team#2' });
     expect(found[1]).toBeUndefined();
+    // Concurrent lookups are coalesced into one query; each caller still gets its own answers.
+    const concurrent = await Promise.all(
+      conversations.map((id) =>
+        store.findIdempotent([
+          { senderId: 'a', idempotencyKey: `k-${id}-1` },
+          { senderId: 'b', idempotencyKey: `k-${id}-1` },
+        ]),
+      ),
+    );
+    expect(concurrent.map((pair) => pair.map((record) => record?.conversationId))).toEqual(
+      conversations.map((id) => [id, undefined]),
+    );
   });
 
   it('rejects a whole batch that reuses a committed seq (nothing of it is stored)', async () => {

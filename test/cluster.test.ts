@@ -4,6 +4,8 @@
  * unreachable, and says so loudly — CI runs both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { namespaceFromPrefix } from '../reference-server/cluster/adapters.js';
 import { startCluster, type RunningClusterInstances } from '../reference-server/cluster/index.js';
 import { dmId, TestClient, type Frame } from '../reference-server/cluster/test-client.js';
 import {
@@ -23,6 +25,15 @@ if (skipReason !== undefined)
 
 const seqOf = (frame: Frame): number => Number(frame.seq);
 
+/** Polls `condition` (no fixed sleeps: the retry schedule decides how long this takes). */
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redis and PostgreSQL', () => {
   const prefix = `capsimt_${uniqueSuffix()}:`;
   let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
@@ -33,6 +44,19 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     const client = await TestClient.connect({ wsUrl: wsUrl(index), userId, deviceId });
     clients.push(client);
     return client;
+  };
+
+  const deadLetterCount = async (): Promise<number> => {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const result = await client.query<{ count: string }>(
+        `SELECT count(*) FROM ${namespaceFromPrefix(prefix)}_meta.dlq`,
+      );
+      return Number(result.rows[0]!.count);
+    } finally {
+      await client.end();
+    }
   };
 
   beforeAll(async () => {
@@ -168,6 +192,12 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     await rita.waitFor((frame) => frame.type === 'sync.done' && frame.requestId === 'sync-r');
     for (const seq of acked[toRita]!) expect(rita.deliveredIds().has(`${toRita}#${seq}`)).toBe(true);
 
+    // uma's registry entry still points at the dead instance: these fan-outs find no subscriber, are
+    // retried with backoff and parked in the dead-letter queue (nothing is dropped silently).
+    for (let index = 41; index <= 43; index += 1)
+      acked[toUma]!.add(seqOf(await walt.sendMessage(toUma, `w${index}`, `w${index}`)));
+    await waitUntil(async () => (await deadLetterCount()) >= 3);
+
     // uma reconnects to another instance and gets everything walt got an ACK for from her inbox.
     const umaAgain = await connect(1, 'uma');
     const lastUma = Math.max(...acked[toUma]!);
@@ -176,9 +206,17 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     );
     const got = new Set([...uma.deliveredIds(), ...umaAgain.deliveredIds()]);
     for (const seq of acked[toUma]!) expect(got.has(`${toUma}#${seq}`)).toBe(true);
-    // Seqs are gap-free: the ACKed ones are exactly 1..40.
+    // Seqs are gap-free: the ACKed ones are exactly 1..43.
     expect([...acked[toUma]!].sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 40 }, (_, index) => index + 1),
+      Array.from({ length: 43 }, (_, index) => index + 1),
     );
+
+    // An operator replays the dead letters (`capsim dlq replay`): they reach uma where she is now.
+    const before = await deadLetterCount();
+    const replay = await cluster.instances[1]!.replayDeadLetters();
+    console.log("DEBUG", before, replay);
+    expect(replay.replayed).toBeGreaterThanOrEqual(3);
+    expect(replay.remaining).toBe(0);
+    expect(await deadLetterCount()).toBe(0);
   });
 });

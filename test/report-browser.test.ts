@@ -155,17 +155,29 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     const fixture = new URL('../reports/fixtures/loadtest-result.json', import.meta.url);
     const loadTest = loadTestResultSchema.parse(JSON.parse(readFileSync(fixture, 'utf8')));
     const calibration = await calibrationFor(scenario, model, [loadTest]);
-    const input = assembleReportInput({ scenario, model, loadTests: [loadTest], calibration, generatedAt: '2026-11-23T16:00:00Z' });
+    const input = assembleReportInput({
+      scenario,
+      model,
+      loadTests: [loadTest],
+      calibration,
+      generatedAt: '2026-11-23T16:00:00Z',
+    });
     const { page, problems, externalRequests } = await open('real-results', input);
     expect(problems).toEqual([]);
     expect(externalRequests).toEqual([]);
-    const marks = await page.$$eval('figure.chart', (figures) => figures.map((figure) => figure.querySelectorAll('.chart-live svg g.role-mark > *').length));
+    const marks = await page.$$eval('figure.chart', (figures) =>
+      figures.map((figure) => figure.querySelectorAll('.chart-live svg g.role-mark > *').length),
+    );
     expect(marks.length).toBeGreaterThanOrEqual(6);
     for (const count of marks) expect(count).toBeGreaterThan(0);
     const expected = summarizeVerdict(input).verdict.toUpperCase();
     expect(await page.textContent('#verdict')).toBe(expected);
-    expect(await page.textContent('tr[data-row-id="messages.lost"] td[data-field="measured"]')).toBe(`${loadTest.checker.lost} messages`);
-    expect(await page.textContent('.calibration-sentence')).toContain('The document assumes 10,000 connections per instance → 5,000 instances');
+    expect(await page.textContent('tr[data-row-id="messages.lost"] td[data-field="measured"]')).toBe(
+      `${loadTest.checker.lost} messages`,
+    );
+    expect(await page.textContent('.calibration-sentence')).toContain(
+      'The document assumes 10,000 connections per instance → 5,000 instances',
+    );
     await page.screenshot({ path: join(outputDir, 'real-results.png'), fullPage: true });
   });
 

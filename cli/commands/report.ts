@@ -14,7 +14,10 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('Build a self-contained HTML report (plus Markdown/JUnit summaries) from results files')
-    .argument('<results...>', 'results JSON: `capsim loadtest --out`, `capsim model --json`, `capsim simulate --json`')
+    .argument(
+      '<results...>',
+      'results JSON: `capsim loadtest --out`, `capsim model --json`, `capsim simulate --json`',
+    )
     .option('--scenario <name|file>', 'scenario the results ran (default: the one named in the results)')
     .option('-o, --out <file>', 'HTML report to write', 'report.html')
     .option('--markdown <file>', 'also write a Markdown summary (for a pull-request comment)')

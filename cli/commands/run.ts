@@ -31,13 +31,21 @@ function wholeNumber(text: string | undefined, flag: string): number | undefined
 export function register(program: Command): void {
   program
     .command('run')
-    .description('Model, simulate, load-test the embedded server and write the HTML report (about two minutes)')
+    .description(
+      'Model, simulate, load-test the embedded server and write the HTML report (about two minutes)',
+    )
     .argument('<scenario>', 'bundled scenario name (see `capsim scenarios`) or path to a scenario YAML')
-    .option('-o, --out <dir>', 'folder for report.html, summary.md, junit.xml and the JSON results (default capsim-out/<scenario>)')
+    .option(
+      '-o, --out <dir>',
+      'folder for report.html, summary.md, junit.xml and the JSON results (default capsim-out/<scenario>)',
+    )
     .option('--duration <time>', 'load-test sending time, e.g. 30s (default 60s)')
     .option('--sim-duration <seconds>', 'simulated seconds per replication (default: the pipeline’s own)')
     .option('--replications <n>', 'simulation replications (default 3)')
-    .option('--slice <i/K>', "load-test slice i of K of the scenario's load.fullScale (default: its own scaled plan)")
+    .option(
+      '--slice <i/K>',
+      "load-test slice i of K of the scenario's load.fullScale (default: its own scaled plan)",
+    )
     .option('--users <n>', 'override the number of virtual users')
     .option('--workers <n>', 'load-generator worker processes (default 1)')
     .option('--seed <n>', 'seed of the model’s Monte Carlo and the simulation (default 1)')
@@ -54,11 +62,16 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
     import('../../loadgen/duration.js'),
     import('../../loadgen/outputs/plain.js'),
   ]);
-  const loadDurationMs = flags.duration === undefined ? undefined : parseDurationMs(flags.duration, '--duration');
+  const loadDurationMs =
+    flags.duration === undefined ? undefined : parseDurationMs(flags.duration, '--duration');
   const useDashboard = flags.dashboard !== false && process.stdout.isTTY === true && flags.loadtest !== false;
   // The ink dashboard (loaded only on a terminal) shows the load test live; it is stopped before any line is printed.
-  const startDashboard = useDashboard ? (await import('../../loadgen/outputs/dashboard.js')).startDashboard : null;
-  const live: { dashboard: { update(stats: import('../../loadgen/index.js').LiveStats): void; stop(): void } | null } = { dashboard: null };
+  const startDashboard = useDashboard
+    ? (await import('../../loadgen/outputs/dashboard.js')).startDashboard
+    : null;
+  const live: {
+    dashboard: { update(stats: import('../../loadgen/index.js').LiveStats): void; stop(): void } | null;
+  } = { dashboard: null };
   const stopDashboard = () => {
     live.dashboard?.stop();
     live.dashboard = null;

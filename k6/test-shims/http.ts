@@ -1,9 +1,9 @@
 /**
- * TEST DOUBLE of `k6/http` (see README.md). k6's HTTP calls are synchronous; Node's are not, so each
- * request runs in a short-lived child Node process (fetch) and this call blocks on it. Slow (tens of
- * ms), which is fine: the script only uses HTTP in setup() and for `CAPSIM_TOKEN_MODE=http`.
+ * TEST DOUBLE of `k6/http` (see README.md). k6's HTTP calls are synchronous; Node's are not, so a
+ * worker thread runs `fetch` while this thread blocks on Atomics.wait until the answer is posted back
+ * (the server under test must therefore run in another process or thread). Only `get` and `post`.
  */
-import { execFileSync } from 'node:child_process';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 interface Params {
   headers?: Record<string, string>;
@@ -16,24 +16,44 @@ export interface ShimResponse {
   json(): unknown;
 }
 
-const child = `
-const [method, url, headers, body] = JSON.parse(process.argv[1]);
-fetch(url, { method, headers, body: body ?? undefined })
-  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))
-  .catch((e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })));
+const workerSource = `
+const { workerData } = require('node:worker_threads');
+const port = workerData.port;
+port.on('message', async ({ signal, method, url, headers, body }) => {
+  let answer;
+  try {
+    const response = await fetch(url, { method, headers, body: body === null ? undefined : body });
+    answer = { status: response.status, body: await response.text() };
+  } catch (error) {
+    answer = { status: 0, body: String(error) };
+  }
+  port.postMessage(answer);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
 `;
 
+let channel: { worker: Worker; port: MessagePort } | null = null;
+
+function connection(): { worker: Worker; port: MessagePort } {
+  if (channel) return channel;
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(workerSource, { eval: true, workerData: { port: port2 }, transferList: [port2] });
+  worker.unref();
+  port1.unref();
+  channel = { worker, port: port1 };
+  return channel;
+}
+
 function request(method: string, url: string, body: string | null, params: Params = {}): ShimResponse {
-  const output = execFileSync(
-    process.execPath,
-    ['-e', child, JSON.stringify([method, url, params.headers ?? {}, body])],
-    {
-      encoding: 'utf8',
-      timeout: 10_000,
-    },
-  );
-  const parsed = JSON.parse(output) as { status: number; body: string };
-  return { status: parsed.status, body: parsed.body, json: () => JSON.parse(parsed.body) as unknown };
+  const { port } = connection();
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  port.postMessage({ signal, method, url, headers: params.headers ?? {}, body });
+  // The worker answers on the port, then flips the signal; wait at most 30 s, like k6's default timeout.
+  if (Atomics.wait(signal, 0, 0, 30_000) === 'timed-out') throw new Error(`k6 shim: ${method} ${url} timed out`);
+  const received = receiveMessageOnPort(port);
+  const answer = (received?.message ?? { status: 0, body: 'no answer' }) as { status: number; body: string };
+  return { status: answer.status, body: answer.body, json: () => JSON.parse(answer.body) as unknown };
 }
 
 export function get(url: string, params?: Params): ShimResponse {

@@ -8,7 +8,7 @@ class Metric {
     const metrics = shimState().metrics;
     const existing = metrics.get(name);
     if (existing && existing.type !== type) throw new Error(`k6 shim: metric ${name} redefined as ${type}`);
-    if (!existing) metrics.set(name, { name, type, isTime, values: [], tags: [] });
+    if (!existing) metrics.set(name, { name, type, isTime, values: [], tags: [], times: [] });
   }
 
   add(value: number | boolean, tags?: Record<string, string>): void {
@@ -16,6 +16,7 @@ class Metric {
     if (!metric) return;
     metric.values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
     metric.tags.push(tags);
+    metric.times.push(Date.now());
   }
 }
 

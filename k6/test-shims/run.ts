@@ -7,6 +7,7 @@
  */
 import { loadK6Script } from './load-script.js';
 import { resetShimState, shimState, waitForEventLoop, type ShimState } from './state.js';
+import { buildShimJsonOutput } from './json-output.js';
 import { buildShimSummary, type SummaryMetric } from './summary.js';
 
 interface ArrivalScenario {
@@ -22,6 +23,8 @@ export interface ShimRunResult {
   summary: { metrics: Record<string, SummaryMetric>; state: { testRunDurationMs: number } };
   /** What handleSummary() returned (file name → content; `stdout`). */
   outputs: Record<string, string>;
+  /** What `k6 run --out json=…` would have written. */
+  jsonOutput: string;
   iterations: number;
 }
 
@@ -51,6 +54,7 @@ export async function runK6ScriptWithShims(
     scenarios: Record<string, ArrivalScenario>;
     thresholds?: Record<string, string[]>;
     summaryTrendStats?: string[];
+    tags?: Record<string, string>;
   };
   const data = script.setup ? script.setup() : undefined;
   const testStart = Date.now();
@@ -87,5 +91,11 @@ export async function runK6ScriptWithShims(
   await waitForEventLoop(timeoutMs);
   const summary = buildShimSummary(options, Date.now() - testStart);
   const outputs = script.handleSummary ? script.handleSummary(summary) : {};
-  return { state: shimState(), summary, outputs, iterations: starts.length };
+  return {
+    state: shimState(),
+    summary,
+    outputs,
+    jsonOutput: buildShimJsonOutput(options),
+    iterations: starts.length,
+  };
 }

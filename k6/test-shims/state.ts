@@ -23,6 +23,8 @@ export interface ShimMetric {
   values: number[];
   /** Tags of each add, in the same order. */
   tags: (Record<string, string> | undefined)[];
+  /** When each sample was added (ms since the epoch), in the same order. */
+  times: number[];
 }
 
 export interface ShimState {

@@ -94,6 +94,7 @@ export function buildShimSummary(
       type: 'counter',
       isTime: false,
       values: [],
+      times: [],
       tags: [],
     });
   for (const metric of all.values()) {

@@ -1,6 +1,6 @@
 /**
  * A small server speaking the reference protocol's core (hello, ping, group.create, send → ack →
- * deliver, offline inbox, receipts) with deliberate faults, so tests can prove the checker catches
+ * deliver, an inbox kept until receipts cover it and replayed on connect) with deliberate faults, so tests can prove the checker catches
  * lost, duplicated and reordered deliveries. Not a reference: the real server is reference-server/.
  */
 import { createServer, type Server } from 'node:http';
@@ -103,8 +103,8 @@ export async function startFakeServer(
         heartbeatMs: options.heartbeatMs ?? 30_000,
       }),
     );
+    // Replay everything not yet covered by a receipt (PROTOCOL.md §5), in order.
     for (const frame of inbox.get(userId) ?? []) push(socket, { ...frame, redelivery: true });
-    inbox.delete(userId);
     socket.on('close', () => {
       sockets.delete(socket);
       if (sockets.size === 0) online.delete(userId);
@@ -112,7 +112,10 @@ export async function startFakeServer(
     });
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as Frame;
-      if (frame.type === 'ping')
+      if (frame.type === 'receipt') {
+        const kept = (inbox.get(userId) ?? []).filter((m) => m.conversationId !== frame.conversationId || Number(m.seq) > Number(frame.seq));
+        inbox.set(userId, kept);
+      } else if (frame.type === 'ping')
         socket.send(JSON.stringify({ type: 'pong', ts: frame.ts, serverTs: Date.now() }));
       else if (frame.type === 'group.create') {
         const members = [...new Set([userId, ...(frame.members as string[])])];
@@ -174,9 +177,9 @@ export async function startFakeServer(
         };
         for (const member of members) {
           if (member === userId) continue;
-          const targets = online.get(member);
-          if (targets && targets.size > 0) for (const target of targets) push(target, deliver);
-          else inbox.set(member, [...(inbox.get(member) ?? []), deliver]);
+          // Kept until a receipt covers it, so a socket closing mid-delivery loses nothing.
+          inbox.set(member, [...(inbox.get(member) ?? []), deliver]);
+          for (const target of online.get(member) ?? []) push(target, deliver);
         }
       }
     });

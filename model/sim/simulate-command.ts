@@ -20,7 +20,7 @@ interface Progress {
   finish(): void;
 }
 
-async function inkProgress(label: string): Promise<Progress> {
+async function inkProgress(label: string, total: number): Promise<Progress> {
   const [{ render, Text }, React] = await Promise.all([import('ink'), import('react')]);
   const bar = (done: number, total: number) => {
     const width = 30;
@@ -31,7 +31,7 @@ async function inkProgress(label: string): Promise<Progress> {
       `${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total} replications`,
     );
   };
-  const instance = render(bar(0, 0), { stdout: process.stderr, patchConsole: false });
+  const instance = render(bar(0, total), { stdout: process.stderr, patchConsole: false });
   return {
     update: (done, total) => instance.rerender(bar(done, total)),
     finish: () => instance.unmount(),
@@ -52,7 +52,9 @@ export async function runSimulateCommand(
   const { loadScenario } = await import('../../scenarios/load.js');
   const scenario = await loadScenario(scenarioName);
   const label = `simulating ${scenario.name}`;
-  const progress = process.stderr.isTTY ? await inkProgress(label) : plainProgress(label);
+  // ink needs a real terminal width; pipes, CI logs and zero-size ptys get plain lines.
+  const interactive = process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0;
+  const progress = interactive ? await inkProgress(label, options.replications) : plainProgress(label);
   let result: SimulationResult;
   try {
     result = await simulateScenario(scenario, {

@@ -71,12 +71,16 @@ export interface StationResult {
 export interface SinkResult {
   name: string;
   perSecond: Estimate;
+  /** The whole system by symmetry: perSecond × slice factor. */
+  fleetPerSecond: Estimate;
   latency: LatencyEstimates;
 }
 
 export interface SourceResult {
   name: string;
   completedPerSecond: Estimate;
+  /** The whole system by symmetry: completedPerSecond × slice factor. */
+  fleetCompletedPerSecond: Estimate;
   failed: Estimate;
   /** Time of the last completion (finite backlogs: the drain time), seconds. */
   lastCompletionS: Estimate;
@@ -130,6 +134,10 @@ function latencyEstimates(summaries: LatencySummaryMs[]): LatencyEstimates {
     p999Ms: of('p999Ms'),
     maxMs: Math.max(0, ...summaries.map((summary) => summary.maxMs)),
   };
+}
+
+function scaled(value: Estimate, factor: number): Estimate {
+  return { mean: value.mean * factor, ciLow: value.ciLow * factor, ciHigh: value.ciHigh * factor };
 }
 
 async function modelMetrics(scenario: Scenario): Promise<Record<string, number>> {
@@ -243,13 +251,22 @@ export async function simulateScenario(
       latency: latencyEstimates(results.map((result) => result.sinks[index].latency)),
     }))
     .filter((sink) => sink.used)
-    .map(({ name, perSecond, latency }) => ({ name, perSecond, latency }));
+    .map(({ name, perSecond, latency }) => ({
+      name,
+      perSecond,
+      fleetPerSecond: scaled(perSecond, pipeline.sliceFactor),
+      latency,
+    }));
   const ack = results.every((result) => result.ack !== null)
     ? latencyEstimates(results.map((result) => result.ack as LatencySummaryMs))
     : null;
   const sources: SourceResult[] = results[0].sources.map((source, index) => ({
     name: source.name,
     completedPerSecond: estimate(results.map((result) => result.sources[index].completedPerSecond)),
+    fleetCompletedPerSecond: scaled(
+      estimate(results.map((result) => result.sources[index].completedPerSecond)),
+      pipeline.sliceFactor,
+    ),
     failed: estimate(results.map((result) => result.sources[index].failed)),
     lastCompletionS: estimate(results.map((result) => result.sources[index].lastCompletionMs / 1000)),
   }));

@@ -7,8 +7,9 @@
  * - BurstSource: `jobs` jobs at once at `atMs`, optionally repeated every `everyMs`.
  */
 import type { Distribution } from './distributions.js';
-import type { SimContext } from './context.js';
-import type { SimComponent } from './core/simulation.js';
+import type { JobRouter, SimContext } from './context.js';
+import type { SimComponent, Simulation } from './core/simulation.js';
+import type { EntityPool } from './entity-pool.js';
 import type { Random } from '../random.js';
 
 const NEXT = 0;
@@ -52,21 +53,26 @@ abstract class BaseSource implements JobSource {
   lastCompletionMs = 0;
   readonly id: number;
   protected readonly random: Random;
+  protected readonly sim: Simulation;
+  protected readonly pool: EntityPool;
+  protected readonly router: JobRouter;
   constructor(
     readonly name: string,
     readonly index: number,
     protected readonly context: SimContext,
   ) {
+    this.sim = context.sim;
+    this.pool = context.pool;
+    this.router = context.router;
     this.random = context.sim.random.fork(`source:${name}`);
     this.id = context.sim.register(this);
   }
   abstract start(): void;
   abstract handle(kind: number, arg: number): void;
   protected emit(client: number): void {
-    const pool = this.context.pool;
-    const entity = pool.allocate(this.context.sim.nowMs, this.index, client);
+    const entity = this.pool.allocate(this.sim.nowMs, this.index, client);
     this.created++;
-    this.context.router.forward(entity, -1 - this.index);
+    this.router.forward(entity, -1 - this.index);
   }
   finished(_entity: number, ok: boolean): void {
     if (ok) {
@@ -112,7 +118,7 @@ export class OpenSource extends BaseSource {
   }
 
   private scheduleNext(): void {
-    const sim = this.context.sim;
+    const sim = this.sim;
     let delayMs = -this.meanGapMs * Math.log(1 - this.random.next());
     if (this.shape !== undefined) {
       for (;;) {

@@ -59,7 +59,11 @@ export async function runClusterThroughputBench(
     });
     try {
       const [a, b] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
-      const drive = async (tag: string, recipientUrl: string): Promise<ThroughputReport> => {
+      const drive = async (
+        tag: string,
+        recipientUrl: string,
+        durationMs?: number,
+      ): Promise<ThroughputReport> => {
         const child = forkModule(resolveSiblingModule(import.meta.url, './bench-throughput-main'), [], {
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
@@ -74,7 +78,7 @@ export async function runClusterThroughputBench(
           pairs: options.pairs ?? 50,
           window: options.window ?? 10,
           warmupMs: options.warmupMs ?? 1_000,
-          durationMs: options.durationMs ?? 5_000,
+          durationMs: durationMs ?? options.durationMs ?? 5_000,
           tag,
         };
         child.send(command);
@@ -82,6 +86,8 @@ export async function runClusterThroughputBench(
         if (child.exitCode === null) await once(child, 'exit');
         return result;
       };
+      // A discarded pass first: prepared statements, JIT and pools warm up before either mode is measured.
+      await drive('w', b.wsUrl, 2_000);
       const local = await drive('l', a.wsUrl);
       const cross = await drive('x', b.wsUrl);
       return { local, cross };

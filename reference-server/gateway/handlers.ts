@@ -198,6 +198,15 @@ export async function handleReceipt(
   const atMs = ctx.clock.nowMs();
   let outcome;
   try {
+    // A receipt beyond the last message would mark future messages as already received.
+    const last = (await ctx.store.maxSeq([frame.conversationId])).get(frame.conversationId) ?? 0;
+    if (frame.seq > last) {
+      ctx.connections.send(
+        conn,
+        errorFrame('E_BAD_FRAME', `receipt seq ${frame.seq} is beyond the last message (${last})`),
+      );
+      return;
+    }
     outcome = await ctx.storeBreaker.execute(() =>
       ctx.store.applyReceipt({
         conversationId: frame.conversationId,

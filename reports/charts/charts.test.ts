@@ -102,10 +102,22 @@ describe('chart builders', () => {
     expect(rows).toContainEqual({ kind: 'connect', percentile: 'p99', latencyMs: 9 });
     expect(rows).toContainEqual({ value: 100, label: 'SLO 100 ms' });
     expect(compileStrict(chart.spec)).toEqual([]);
-    const flat = { ...test, samples: test.samples.map((sample) => ({ ...sample, ackLatencyMs: undefined, deliveryLatencyMs: undefined })) };
+    const flat = {
+      ...test,
+      samples: test.samples.map((sample) => ({
+        ...sample,
+        ackLatencyMs: undefined,
+        deliveryLatencyMs: undefined,
+      })),
+    };
     const charts = buildCharts({ ...input, loadTests: [flat] }).load;
     expect(charts.map((c) => c.title)).toContain('Latency percentiles — slice 1/5000');
-    expect(latencyPercentilesChart({ ...test, ackLatencyMs: undefined, deliveryLatencyMs: undefined, connectLatencyMs: undefined }, 100)).toBeUndefined();
+    expect(
+      latencyPercentilesChart(
+        { ...test, ackLatencyMs: undefined, deliveryLatencyMs: undefined, connectLatencyMs: undefined },
+        100,
+      ),
+    ).toBeUndefined();
   });
 
   it('connections shows the open count and the target ramp; server resources convert RSS to MiB', () => {

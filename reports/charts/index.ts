@@ -1,7 +1,7 @@
 /** All charts of a report, in reading order; charts without data are left out. */
 import type { ReportInput } from '../inputs.js';
 import type { ReportChart } from './chart.js';
-import { connectionsChart, latencyChart, latencyPercentilesChart, throughputChart } from './load.js';
+import { capacityStepsChart, connectionsChart, latencyChart, latencyPercentilesChart, throughputChart } from './load.js';
 import { costBreakdownChart, sweepChart, tornadoChart } from './model.js';
 import { serverResourcesChart } from './server.js';
 import { backlogChart, stationQueueChart, stationUtilizationChart } from './simulation.js';
@@ -33,6 +33,8 @@ export function buildCharts(input: ReportInput): ChartGroups {
       serverResourcesChart(test, index),
     ].filter(present),
   );
+  const capacity = input.capacity ? capacityStepsChart(input.capacity) : undefined;
+  if (capacity) load.unshift(capacity);
   const simulation = input.simulation
     ? [
         stationUtilizationChart(input.simulation),

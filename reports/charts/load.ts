@@ -1,5 +1,5 @@
 /** Charts of a load test's per-second time series: throughput, latency percentiles, connections. */
-import type { ReportLoadTest } from '../inputs.js';
+import type { ReportCapacity, ReportLoadTest } from '../inputs.js';
 import {
   downsample,
   palette,
@@ -135,7 +135,11 @@ export function connectionsChart(test: ReportLoadTest, index = 0): ReportChart |
  * Latency percentiles of the whole run (connect, ACK, delivery) against the SLO: the fallback when
  * the results carry no per-second percentiles.
  */
-export function latencyPercentilesChart(test: ReportLoadTest, sloMs: number | undefined, index = 0): ReportChart | undefined {
+export function latencyPercentilesChart(
+  test: ReportLoadTest,
+  sloMs: number | undefined,
+  index = 0,
+): ReportChart | undefined {
   const values: SpecObject[] = [];
   for (const [kind, latency] of [
     ['connect', test.connectLatencyMs],
@@ -160,10 +164,46 @@ export function latencyPercentilesChart(test: ReportLoadTest, sloMs: number | un
         x: { field: 'kind', type: 'nominal', title: null, sort: ['connect', 'ACK', 'delivery'] },
         xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99', 'max'] },
         y: { field: 'latencyMs', type: 'quantitative', title: 'latency (ms)' },
-        color: { field: 'percentile', type: 'nominal', title: null, sort: ['p50', 'p95', 'p99', 'max'], scale: { range: palette } },
+        color: {
+          field: 'percentile',
+          type: 'nominal',
+          title: null,
+          sort: ['p50', 'p95', 'p99', 'max'],
+          scale: { range: palette },
+        },
       },
     },
   ];
   if (sloMs !== undefined) layers.push(...referenceLineLayers(sloMs, `SLO ${sloMs} ms`));
-  return { id: `latency-${index}`, title: `Latency percentiles — ${test.label}`, description, spec: topLevel({ layer: layers }, description) };
+  return {
+    id: `latency-${index}`,
+    title: `Latency percentiles — ${test.label}`,
+    description,
+    spec: topLevel({ layer: layers }, description),
+  };
+}
+
+/** `--find-capacity` steps: offered vs ACKed messages per second per step, failing steps in red. */
+export function capacityStepsChart(capacity: ReportCapacity): ReportChart | undefined {
+  if (capacity.steps.length === 0) return undefined;
+  const values = capacity.steps.flatMap((step) => [
+    { step: step.step, series: 'offered', value: step.offeredMessagesPerSecond, outcome: step.pass ? 'pass' : 'fail' },
+    { step: step.step, series: 'ACKed', value: step.ackedMessagesPerSecond, outcome: step.pass ? 'pass' : 'fail' },
+  ]);
+  const limit =
+    capacity.mode === 'connections' ? capacity.maxSustainableConnections : capacity.maxSustainableMessagesPerSecond;
+  const description =
+    `Find-capacity steps (${capacity.mode}): offered and ACKed messages per second at each step; failed steps are marked red.` +
+    (limit === null ? ' Even the first step failed.' : ` The last passing step sustains ${Math.round(limit)} ${capacity.mode === 'connections' ? 'connections' : 'messages per second'}.`);
+  const spec = {
+    data: { values },
+    mark: { type: 'line', point: { size: 80, filled: true } },
+    encoding: {
+      x: { field: 'step', type: 'ordinal', title: 'step' },
+      y: { field: 'value', type: 'quantitative', title: 'messages/s' },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['offered', 'ACKed'], range: palette.slice(0, 2) } },
+      shape: { field: 'outcome', type: 'nominal', title: null, scale: { domain: ['pass', 'fail'], range: ['circle', 'cross'] } },
+    },
+  };
+  return { id: 'capacity-steps', title: 'Find-capacity steps', description, spec: topLevel(spec, description) };
 }
