@@ -40,20 +40,40 @@ function bareRelayAdapter(): ProtocolAdapter {
       return JSON.stringify({ type: 'send', ...message, seq });
     },
     decode(frame): InboundEvent {
-      const value = JSON.parse(frame) as { type?: string; conversationId?: string; seq?: number; clientTs?: number; idempotencyKey?: string };
+      const value = JSON.parse(frame) as {
+        type?: string;
+        conversationId?: string;
+        seq?: number;
+        clientTs?: number;
+        idempotencyKey?: string;
+      };
       if (value.type === 'hello') return { type: 'hello', heartbeatMs: 3_600_000 };
       if (value.type === 'send') {
         const [, a, b] = String(value.conversationId).split(':');
-        return { type: 'deliver', conversationId: String(value.conversationId), seq: Number(value.seq), senderId: a ?? b, clientTs: value.clientTs, redelivery: false };
+        return {
+          type: 'deliver',
+          conversationId: String(value.conversationId),
+          seq: Number(value.seq),
+          senderId: a ?? b,
+          clientTs: value.clientTs,
+          redelivery: false,
+        };
       }
       return { type: 'ignored' };
     },
   };
 }
 
-async function startRelay(): Promise<{ wsUrl: string; child: ChildProcess }> {
-  const child = forkModule(resolveSiblingModule(import.meta.url, './bare-relay'), ['{"port":0}'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const wsUrl = await new Promise<string>((resolve) => child.on('message', (m: { type?: string; wsUrl?: string }) => m.type === 'listening' && resolve(m.wsUrl as string)));
+export async function startRelay(): Promise<{ wsUrl: string; child: ChildProcess }> {
+  const child = forkModule(resolveSiblingModule(import.meta.url, './bare-relay'), ['{"port":0}'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const wsUrl = await new Promise<string>((resolve) =>
+    child.on(
+      'message',
+      (m: { type?: string; wsUrl?: string }) => m.type === 'listening' && resolve(m.wsUrl as string),
+    ),
+  );
   return { wsUrl, child };
 }
 
@@ -62,14 +82,28 @@ const cpuSeconds = (start: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 
-async function capsimThroughput(wsUrl: string, rate: number, seconds: number) {
+export async function capsimThroughput(wsUrl: string, rate: number, seconds: number) {
   const cpu = process.cpuUsage();
   const result = await runLoadTest(
-    { name: 'bench', load: { phases: [{ connections: 200, connectRatePerSecond: 400 }, { duration: seconds }], messages: { perSecond: rate, arrival: 'uniform' }, receipts: false, grace: '1s' } },
+    {
+      name: 'bench',
+      load: {
+        phases: [{ connections: 200, connectRatePerSecond: 400 }, { duration: seconds }],
+        messages: { perSecond: rate, arrival: 'uniform' },
+        receipts: false,
+        grace: '1s',
+      },
+    },
     { target: wsUrl, adapter: bareRelayAdapter(), workers: 1, scrapeMetrics: false },
   );
   const used = cpuSeconds(cpu);
-  return { sent: result.summary.messages.sent, delivered: result.checker.deliveries, cpuS: used, wallS: (result.durationMs + result.drainMs) / 1000, p99: result.latency.delivery.p99Ms };
+  return {
+    sent: result.summary.messages.sent,
+    delivered: result.checker.deliveries,
+    cpuS: used,
+    wallS: (result.durationMs + result.drainMs) / 1000,
+    p99: result.latency.delivery.p99Ms,
+  };
 }
 
 async function capsimConnections(wsUrl: string, count: number) {
@@ -77,40 +111,86 @@ async function capsimConnections(wsUrl: string, count: number) {
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const result = await runLoadTest(
-    { name: 'bench-idle', load: { phases: [{ connections: count, connectRatePerSecond: count }, { duration: 3 }], messages: { perSecond: 0.001 }, receipts: false, grace: '0s' } },
-    { target: wsUrl, adapter: bareRelayAdapter(), workers: 1, scrapeMetrics: false, onLive: () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)) },
+    {
+      name: 'bench-idle',
+      load: {
+        phases: [{ connections: count, connectRatePerSecond: count }, { duration: 3 }],
+        messages: { perSecond: 0.001 },
+        receipts: false,
+        grace: '0s',
+      },
+    },
+    {
+      target: wsUrl,
+      adapter: bareRelayAdapter(),
+      workers: 1,
+      scrapeMetrics: false,
+      onLive: () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
+    },
   );
-  return { opened: result.latency.connect.count, cpuS: cpuSeconds(cpu), bytesPerVu: (rssPeak - rssBefore) / Math.max(1, result.summary.connections.maxOpen), maxOpen: result.summary.connections.maxOpen };
+  return {
+    opened: result.latency.connect.count,
+    cpuS: cpuSeconds(cpu),
+    bytesPerVu: (rssPeak - rssBefore) / Math.max(1, result.summary.connections.maxOpen),
+    maxOpen: result.summary.connections.maxOpen,
+  };
 }
 
 function ensureArtillery(): string | null {
   const bin = join(tools, 'node_modules', 'artillery', 'bin', 'run');
   if (existsSync(bin)) return bin;
   mkdirSync(tools, { recursive: true });
-  if (!existsSync(join(tools, 'package.json'))) writeFileSync(join(tools, 'package.json'), '{"name":"bench-tools","private":true}\n');
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', 'artillery@2'], { cwd: tools, env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }, stdio: 'inherit', timeout: 15 * 60_000 });
+  if (!existsSync(join(tools, 'package.json')))
+    writeFileSync(join(tools, 'package.json'), '{"name":"bench-tools","private":true}\n');
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', 'artillery@2'], {
+    cwd: tools,
+    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+    stdio: 'inherit',
+    timeout: 15 * 60_000,
+  });
   return install.status === 0 && existsSync(bin) ? bin : null;
 }
 
 /** Runs Artillery as a child under `bash -c '…; times'` to read the CPU seconds it (and its workers) used. */
-async function artilleryRun(bin: string, script: object): Promise<{ cpuS: number; sent: number; wallS: number; vusers: number }> {
+async function artilleryRun(
+  bin: string,
+  script: object,
+): Promise<{ cpuS: number; sent: number; wallS: number; vusers: number }> {
   const dir = join(tools, 'scripts');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(script));
   const report = `${file}.report.json`;
   const started = Date.now();
-  const child = spawn('bash', ['-c', `"${process.execPath}" "${bin}" run --quiet --output "${report}" "${file}" >/dev/null 2>&1; times`], { cwd: tools, env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: '1' } });
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      `"${process.execPath}" "${bin}" run --quiet --output "${report}" "${file}" >/dev/null 2>&1; times`,
+    ],
+    { cwd: tools, env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: '1' } },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await new Promise((resolve) => child.on('close', resolve));
   const wallS = (Date.now() - started) / 1000;
   // `times` prints shell then children: "0m0.001s 0m0.002s\n1m2.5s 0m3.1s"
   const line = out.trim().split('\n').at(-1) ?? '';
-  const cpuS = [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+  const cpuS = [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, m) => sum + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
   const { readFileSync } = await import('node:fs');
-  const counters = existsSync(report) ? ((JSON.parse(readFileSync(report, 'utf8')) as { aggregate?: { counters?: Record<string, number> } }).aggregate?.counters ?? {}) : {};
-  return { cpuS, sent: counters['websocket.messages_sent'] ?? 0, wallS, vusers: counters['vusers.created'] ?? 0 };
+  const counters = existsSync(report)
+    ? ((JSON.parse(readFileSync(report, 'utf8')) as { aggregate?: { counters?: Record<string, number> } })
+        .aggregate?.counters ?? {})
+    : {};
+  return {
+    cpuS,
+    sent: counters['websocket.messages_sent'] ?? 0,
+    wallS,
+    vusers: counters['vusers.created'] ?? 0,
+  };
 }
 
 /** The same 1:1 traffic for Artillery: 200 users in 100 pairs, each sending at rate/200 per second. */
@@ -119,19 +199,34 @@ function artilleryThroughputScript(wsUrl: string, rate: number, seconds: number)
   const perUser = Math.max(1, Math.round((rate / users) * seconds));
   const thinkS = seconds / perUser;
   const exp = Math.floor(Date.now() / 1000) + 3600;
-  const rows = Array.from({ length: users }, (_, i) => {
+  const csv = Array.from({ length: users }, (_, i) => {
     const peer = i % 2 === 0 ? i + 1 : i - 1;
     const [a, b] = [`a${i}`, `a${peer}`].sort();
-    return { token: mintToken({ sub: `a${i}`, exp }, secret), conversation: `dm:${a}:${b}` };
-  });
+    return `${mintToken({ sub: `a${i}`, exp }, secret)},dm:${a}:${b}`;
+  }).join('\n');
+  const dir = join(tools, 'scripts');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'users.csv'), `${csv}\n`);
   return {
-    config: { target: wsUrl, phases: [{ duration: 1, arrivalCount: users }], payload: { path: 'unused', fields: [] }, variables: { row: rows } },
+    config: {
+      target: wsUrl,
+      phases: [{ duration: 1, arrivalCount: users }],
+      payload: { path: 'users.csv', fields: ['token', 'conversation'], order: 'sequence', loadAll: false },
+    },
     scenarios: [
       {
         engine: 'ws',
         flow: [
-          { connect: `${wsUrl}?token={{ row.token }}` },
-          { loop: [{ send: `{"type":"send","conversationId":"{{ row.conversation }}","idempotencyKey":"k","body":"${'x'.repeat(64)}","clientTs":0}` }, { think: thinkS }], count: perUser },
+          { connect: `${wsUrl}?token={{ token }}` },
+          {
+            loop: [
+              {
+                send: `{"type":"send","conversationId":"{{ conversation }}","idempotencyKey":"k","body":"${'x'.repeat(64)}","clientTs":0}`,
+              },
+              { think: thinkS },
+            ],
+            count: perUser,
+          },
         ],
       },
     ],
@@ -147,17 +242,47 @@ export async function run(): Promise<BenchSection[]> {
   try {
     const capsim = await capsimThroughput(relay.wsUrl, rate, seconds);
     const capsimPerCore = capsim.sent / capsim.cpuS;
-    rows.push(['capsim', rate, capsim.sent, capsim.delivered, capsim.cpuS.toFixed(2), Math.round(capsimPerCore), `${((capsim.cpuS / capsim.wallS) * 100).toFixed(0)}%`, '1.00']);
+    rows.push([
+      'capsim',
+      rate,
+      capsim.sent,
+      capsim.delivered,
+      capsim.cpuS.toFixed(2),
+      Math.round(capsimPerCore),
+      `${((capsim.cpuS / capsim.wallS) * 100).toFixed(0)}%`,
+      '1.00',
+    ]);
     const connections = await capsimConnections(relay.wsUrl, 2000);
     const capsimConnPerCore = connections.opened / connections.cpuS;
-    let artilleryRow: (string | number)[] = ['artillery (ws engine)', rate, 'not installed', '—', '—', '—', '—', '—'];
+    let artilleryRow: (string | number)[] = [
+      'artillery (ws engine)',
+      rate,
+      'not installed',
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
+    ];
     let artilleryConn = 'not installed';
     const bin = ensureArtillery();
     if (bin) {
       const art = await artilleryRun(bin, artilleryThroughputScript(relay.wsUrl, rate, seconds));
       const artPerCore = art.sent / Math.max(0.001, art.cpuS);
-      artilleryRow = ['artillery (ws engine)', rate, art.sent, 'not checked', art.cpuS.toFixed(2), Math.round(artPerCore), `${((art.cpuS / art.wallS) * 100).toFixed(0)}%`, (capsimPerCore / artPerCore).toFixed(2)];
-      const connScript = artilleryThroughputScript(relay.wsUrl, 1, 1) as { config: { phases: object[] }; scenarios: { flow: object[] }[] };
+      artilleryRow = [
+        'artillery (ws engine)',
+        rate,
+        art.sent,
+        'not checked',
+        art.cpuS.toFixed(2),
+        Math.round(artPerCore),
+        `${((art.cpuS / art.wallS) * 100).toFixed(0)}%`,
+        (capsimPerCore / artPerCore).toFixed(2),
+      ];
+      const connScript = artilleryThroughputScript(relay.wsUrl, 1, 1) as {
+        config: { phases: object[] };
+        scenarios: { flow: object[] }[];
+      };
       connScript.config.phases = [{ duration: 4, arrivalRate: 500 }];
       connScript.scenarios[0].flow = [connScript.scenarios[0].flow[0], { think: 1 }];
       const artConn = await artilleryRun(bin, connScript);
@@ -179,7 +304,16 @@ export async function run(): Promise<BenchSection[]> {
     {
       title: 'Load generator cost: capsim vs Artillery against the bare ws relay',
       command: 'npm run bench -- loadgen',
-      columns: ['generator', 'offered msg/s', 'sent', 'delivered (checked)', 'generator CPU-s', 'messages per CPU-second', 'generator CPU share', 'capsim ÷ peer'],
+      columns: [
+        'generator',
+        'offered msg/s',
+        'sent',
+        'delivered (checked)',
+        'generator CPU-s',
+        'messages per CPU-second',
+        'generator CPU share',
+        'capsim ÷ peer',
+      ],
       rows,
       notes,
     },

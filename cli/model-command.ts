@@ -64,6 +64,7 @@ export async function runModelCommand(nameOrPath: string, options: ModelCommandO
         summary: scenario.summary,
         title: scenario.title,
         source: scenario.source,
+        checkComments: scenario.expect?.map((check) => check.comment),
       }),
     ];
     if (result.sweep) parts.push(renderSweepText(result.sweep));

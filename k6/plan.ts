@@ -76,6 +76,31 @@ export interface ScriptPlan {
   seed: number;
   rateMetrics: string[];
   thresholds: K6Threshold[];
+  /** HTTP phases (login storms, history reads): one k6 scenario each, running `httpPhase`. */
+  http: HttpPhasePlan[];
+}
+
+export interface HttpPhasePlan {
+  /** k6 scenario name. */
+  name: string;
+  endpoint: 'tokens' | 'history' | 'healthz' | 'readyz' | 'metrics';
+  startMs: number;
+  durationMs: number;
+  connections: number;
+  requestsPerSecond: number | null;
+}
+
+export interface K6HttpScenario {
+  executor: 'constant-arrival-rate' | 'constant-vus';
+  exec: 'httpPhase';
+  rate?: number;
+  timeUnit?: string;
+  duration: string;
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  vus?: number;
+  startTime: string;
+  gracefulStop: string;
 }
 
 export interface K6ArrivalScenario {
@@ -90,7 +115,7 @@ export interface K6ArrivalScenario {
 }
 
 export interface K6OptionsPlan {
-  scenarios: Record<string, K6ArrivalScenario>;
+  scenarios: Record<string, K6ArrivalScenario | K6HttpScenario>;
   thresholds: Record<string, string[]>;
   summaryTrendStats: string[];
   setupTimeout: string;
@@ -151,6 +176,30 @@ export function retimeRamps(
     startMs += durationMs;
     return next;
   });
+}
+
+/**
+ * One k6 scenario per HTTP phase: open model (`constant-arrival-rate` at requestsPerSecond, at most
+ * `connections` requests in flight) or, without a rate, `connections` VUs requesting back to back.
+ */
+export function httpScenario(phase: HttpPhasePlan): K6HttpScenario {
+  const common = {
+    exec: 'httpPhase' as const,
+    duration: k6Duration(Math.max(1, phase.durationMs)),
+    startTime: k6Duration(phase.startMs),
+    gracefulStop: '10s',
+  };
+  if (phase.requestsPerSecond === null)
+    return { executor: 'constant-vus', vus: phase.connections, ...common };
+  const whole = Number.isInteger(phase.requestsPerSecond);
+  return {
+    executor: 'constant-arrival-rate',
+    rate: whole ? phase.requestsPerSecond : Math.max(1, Math.round(phase.requestsPerSecond * 1000)),
+    timeUnit: whole ? '1s' : '1000s',
+    preAllocatedVUs: phase.connections,
+    maxVUs: phase.connections,
+    ...common,
+  };
 }
 
 /** Stretches or shrinks the holds so the phases last `durationMs` in total (ramps keep their speed). */
@@ -279,13 +328,22 @@ export function buildK6Plan(scenario: LoadTestScenario, options: K6ExportOptions
   k6Thresholds.dropped_iterations = ['count==0'];
 
   const awayMs = resolved.offline?.awayMs ?? 0;
-  const scenarios: Record<string, K6ArrivalScenario> = {};
+  const scenarios: Record<string, K6ArrivalScenario | K6HttpScenario> = {};
   for (const segment of segments) {
     scenarios[segment.name] = arrivalScenario(
       segment,
       sendEndMs - segment.endMs + resolved.graceMs + awayMs + 30_000,
     );
   }
+  const http: HttpPhasePlan[] = resolved.http.map((phase, index) => ({
+    name: `http_${index + 1}_${phase.name.replace(/[^A-Za-z0-9_-]+/g, '_')}`,
+    endpoint: phase.endpoint,
+    startMs: roundMicros(phase.startMs),
+    durationMs: roundMicros(phase.durationMs),
+    connections: phase.connections,
+    requestsPerSecond: phase.requestsPerSecond ?? null,
+  }));
+  for (const phase of http) scenarios[phase.name] = httpScenario(phase);
   const totalVus = segments.reduce((sum, segment) => sum + segment.cells, 0);
   const peakMultiplier = Math.max(0, ...phases.map((phase) => phase.messageRateMultiplier));
 
@@ -314,6 +372,7 @@ export function buildK6Plan(scenario: LoadTestScenario, options: K6ExportOptions
       graceMs: resolved.graceMs,
       seed: resolved.seed,
       rateMetrics: translation.rateMetrics,
+      http,
       thresholds: [
         ...translation.thresholds,
         { source: 'dropped_iterations == 0', k6Metric: 'dropped_iterations', k6Expression: 'count==0' },

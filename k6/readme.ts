@@ -115,5 +115,8 @@ k6-operator does **not** aggregate thresholds: each runner evaluates \`options.t
    stream every metric with trends as native histograms (\`K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true\`), and
    fleet-wide percentiles are exact in PromQL, e.g.
    \`histogram_quantile(0.95, sum(rate(k6_delivery_latency[5m])))\` and \`sum(k6_lost_total) == 0\`.
+3. **Every sample, exactly, without a store.** \`k6 run --out json=k6-samples.json script.ts\` (one machine, or runners
+   with a volume to write to), then \`capsim k6 --import k6-samples-*.json --out k6-results.json\`: several files
+   merge exactly into HDR histograms of every sample, with a per-second time series. Large: one line per sample.
 `;
 }

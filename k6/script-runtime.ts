@@ -65,6 +65,15 @@ interface ScriptPlan {
   seed: number;
   rateMetrics: string[];
   thresholds: { source: string; k6Metric: string; k6Expression: string }[];
+  http: HttpPhasePlan[];
+}
+interface HttpPhasePlan {
+  name: string;
+  endpoint: 'tokens' | 'history' | 'healthz' | 'readyz' | 'metrics';
+  startMs: number;
+  durationMs: number;
+  connections: number;
+  requestsPerSecond: number | null;
 }
 interface SetupData {
   runId: string;
@@ -96,6 +105,9 @@ const connectErrors = new Counter('connect_errors');
 const sendErrors = new Counter('send_errors');
 const errorsCounter = new Counter('errors');
 const reconnectsCounter = new Counter('reconnects');
+const httpLatency = new Trend('http_latency', true);
+const httpRequests = new Counter('http_requests');
+const httpErrors = new Counter('http_errors');
 // capsim's "rate" of a counter is a ratio (per attempt, per delivery …): a k6 Rate metric per such
 // threshold, named <metric>_rate, carries it (a k6 Counter's rate is per second).
 const rateMetrics: Record<string, Rate> = {};
@@ -723,6 +735,40 @@ export default function (data: SetupData): void {
   new Cell(cell, data, testStartEpochMs, openEpochMs, sendEndEpochMs).start();
 }
 
+/** One request of an HTTP phase (login storm, history read, health/metrics scrape). */
+let historyToken: string | null = null;
+export function httpPhase(data: SetupData): void {
+  let phase: HttpPhasePlan | null = null;
+  for (const candidate of PLAN.http) if (candidate.name === exec.scenario.name) phase = candidate;
+  if (phase === null) return;
+  const base = data.httpUrl;
+  const tags = { tags: { name: phase.endpoint } };
+  let response;
+  if (phase.endpoint === 'tokens') {
+    const userId = 'k6h-' + data.runId + '-' + exec.scenario.iterationInTest;
+    response = http.post(base + '/v1/tokens', JSON.stringify({ userId: userId, deviceId: 'k6' }), {
+      headers: { 'Content-Type': 'application/json' },
+      tags: { name: 'tokens' },
+    });
+  } else if (phase.endpoint === 'history') {
+    // A 1:1 conversation of this VU's own user: members read their history (PROTOCOL.md section 9).
+    const userId = 'k6h-' + data.runId + '-vu' + exec.vu.idInTest;
+    if (historyToken === null) historyToken = mintToken(userId, base, Math.ceil(phase.durationMs / 1000) + 3600);
+    const conversation = 'dm:' + userId + ':' + userId + '-peer';
+    response = http.get(base + '/v1/conversations/' + encodeURIComponent(conversation) + '/messages?limit=50', {
+      headers: { Authorization: 'Bearer ' + historyToken },
+      tags: { name: 'history' },
+    });
+  } else {
+    response = http.get(base + '/' + phase.endpoint, tags);
+  }
+  httpRequests.add(1);
+  httpLatency.add(response.timings.duration);
+  const failed = response.status < 200 || response.status >= 300;
+  if (failed) httpErrors.add(1, { status: String(response.status) });
+  addRate('http_errors', failed);
+}
+
 interface SummaryMetric {
   type: string;
   contains?: string;
@@ -749,13 +795,13 @@ export function handleSummary(data: SummaryData): Record<string, string> {
     const mark = verdict === undefined ? '?' : verdict.ok ? 'PASS' : 'FAIL';
     lines.push('  ' + mark + '  ' + threshold.source + '   (k6: ' + threshold.k6Metric + ' ' + threshold.k6Expression + ')');
   }
-  for (const name of ['connect_latency', 'ack_latency', 'delivery_latency', 'inbox_latency']) {
+  for (const name of ['connect_latency', 'ack_latency', 'delivery_latency', 'inbox_latency', 'http_latency']) {
     const metric = data.metrics[name];
     if (!metric) continue;
     const v = metric.values;
     lines.push('  ' + name + ': p50=' + formatNumber(v['p(50)']) + 'ms p95=' + formatNumber(v['p(95)']) + 'ms p99=' + formatNumber(v['p(99)']) + 'ms max=' + formatNumber(v.max) + 'ms');
   }
-  for (const name of ['messages_sent', 'messages_acked', 'messages_delivered', 'lost', 'duplicated', 'out_of_order', 'unacked', 'connect_errors', 'send_errors', 'reconnects']) {
+  for (const name of ['messages_sent', 'messages_acked', 'messages_delivered', 'lost', 'duplicated', 'out_of_order', 'unacked', 'connect_errors', 'send_errors', 'reconnects', 'http_requests', 'http_errors']) {
     const metric = data.metrics[name];
     lines.push('  ' + name + ': ' + (metric ? String(metric.values.count) : '0'));
   }

@@ -8,7 +8,7 @@
  * - capsim's `rate` of a counter is a ratio (lost per expected delivery, errors per attempt); a k6
  *   Counter's `rate` is per second. The script therefore emits a k6 Rate metric `<name>_rate` for each
  *   counter a rate threshold names, and the threshold goes there (`rate<0.001`).
- * - `count` of a trend, and the run-level values (`ack_throughput`, `generator_cpu`, `http_latency`),
+ * - `count` of a trend, and the run-level values (`ack_throughput`, `generator_cpu`),
  *   have no faithful k6 form here: they are listed as untranslated, evaluated by `capsim k6 --import`
  *   when the runners' summaries are imported.
  */
@@ -47,11 +47,18 @@ const ratioCounters = new Set([
   'reconnects',
   'messages_acked',
   'messages_delivered',
+  'http_errors',
 ]);
 
 /** Counters the script emits under the same name. */
 const emittedCounters = new Set([...ratioCounters, 'messages_sent']);
-const emittedTrends = new Set(['connect_latency', 'ack_latency', 'delivery_latency', 'inbox_latency']);
+const emittedTrends = new Set([
+  'connect_latency',
+  'ack_latency',
+  'delivery_latency',
+  'inbox_latency',
+  'http_latency',
+]);
 
 function formatNumber(value: number): string {
   // Enough digits for 0.1% (0.001) and sub-millisecond limits, without float noise.

@@ -13,75 +13,78 @@ import type { ResolvedScenario } from './resolve.js';
 export function broadcastMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   const b = s.broadcast;
   if (b === undefined) return;
-  const devices = ctx.set('broadcast.devices', 'devices', b.devices, () => 'input');
+  const devices = ctx.set('broadcast.devices', 'devices', b.devices, ctx.explain && (() => 'input'));
   const delay = ctx.set(
     'broadcast.meanSendDelaySeconds',
     's',
     b.sendDelaySeconds,
-    () => 'mean of the send delay (midpoint of its range)',
+    ctx.explain && (() => 'mean of the send delay (midpoint of its range)'),
   );
   ctx.set(
     'broadcast.sendsPerDevicePerHour',
     'messages/h',
     3600 / delay,
-    () => `3,600 s ÷ broadcast.meanSendDelaySeconds = 3,600 ÷ ${n(delay)}`,
+    ctx.explain && (() => `3,600 s ÷ broadcast.meanSendDelaySeconds = 3,600 ÷ ${n(delay)}`),
   );
   const perDeviceDay = ctx.set(
     'broadcast.sendsPerDevicePerDay',
     'messages/day',
     86_400 / delay,
-    () => `86,400 s ÷ broadcast.meanSendDelaySeconds = 86,400 ÷ ${n(delay)}`,
+    ctx.explain && (() => `86,400 s ÷ broadcast.meanSendDelaySeconds = 86,400 ÷ ${n(delay)}`),
   );
   const fleetPerDay = ctx.set(
     'broadcast.sendsPerDay',
     'messages/day',
     devices * perDeviceDay,
-    () => `broadcast.devices × broadcast.sendsPerDevicePerDay = ${n(devices)} × ${n(perDeviceDay)}`,
+    ctx.explain &&
+      (() => `broadcast.devices × broadcast.sendsPerDevicePerDay = ${n(devices)} × ${n(perDeviceDay)}`),
   );
   const fleetPerSecond = ctx.set(
     'broadcast.sendsPerSecond',
     'messages/s',
     devices / delay,
-    () => `broadcast.devices ÷ broadcast.meanSendDelaySeconds = ${n(devices)} ÷ ${n(delay)}`,
+    ctx.explain && (() => `broadcast.devices ÷ broadcast.meanSendDelaySeconds = ${n(devices)} ÷ ${n(delay)}`),
   );
   const leads = ctx.set(
     'broadcast.leads',
     'leads',
     devices * b.leadsPerDevice,
-    () => `broadcast.devices × leadsPerDevice = ${n(devices)} × ${n(b.leadsPerDevice)}`,
+    ctx.explain && (() => `broadcast.devices × leadsPerDevice = ${n(devices)} × ${n(b.leadsPerDevice)}`),
   );
   const perDevice = ctx.set(
     'broadcast.recordsPerDevice',
     'records',
     b.leadsPerDevice * b.messagesPerLead,
-    () => `leadsPerDevice × messagesPerLead = ${n(b.leadsPerDevice)} × ${n(b.messagesPerLead)}`,
+    ctx.explain &&
+      (() => `leadsPerDevice × messagesPerLead = ${n(b.leadsPerDevice)} × ${n(b.messagesPerLead)}`),
   );
   const records = ctx.set(
     'broadcast.records',
     'records',
     devices * perDevice,
-    () => `broadcast.devices × broadcast.recordsPerDevice = ${n(devices)} × ${n(perDevice)}`,
+    ctx.explain && (() => `broadcast.devices × broadcast.recordsPerDevice = ${n(devices)} × ${n(perDevice)}`),
   );
   const windowSeconds = durationMs(b.enrollmentWindow) / 1000;
   ctx.set(
     'broadcast.insertsPerSecond',
     'inserts/s',
     records / windowSeconds,
-    () => `broadcast.records ÷ enrollment window = ${n(records)} ÷ ${n(windowSeconds)} s`,
+    ctx.explain && (() => `broadcast.records ÷ enrollment window = ${n(records)} ÷ ${n(windowSeconds)} s`),
   );
   const drainSeconds = records / fleetPerSecond;
   ctx.set(
     'broadcast.backlogDrainHours',
     'h',
     drainSeconds / 3600,
-    () =>
-      `broadcast.records ÷ broadcast.sendsPerSecond ÷ 3,600 = ${n(records)} ÷ ${n(fleetPerSecond)} ÷ 3,600`,
+    ctx.explain &&
+      (() =>
+        `broadcast.records ÷ broadcast.sendsPerSecond ÷ 3,600 = ${n(records)} ÷ ${n(fleetPerSecond)} ÷ 3,600`),
   );
   ctx.set(
     'broadcast.backlogDays',
     'days',
     records / fleetPerDay,
-    () => `broadcast.records ÷ broadcast.sendsPerDay = ${n(records)} ÷ ${n(fleetPerDay)}`,
+    ctx.explain && (() => `broadcast.records ÷ broadcast.sendsPerDay = ${n(records)} ÷ ${n(fleetPerDay)}`),
   );
   if (b.pollInterval !== undefined) {
     const pollSeconds = durationMs(b.pollInterval) / 1000;
@@ -89,7 +92,7 @@ export function broadcastMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'broadcast.pollsPerSecond',
       'queries/s',
       devices / pollSeconds,
-      () => `broadcast.devices ÷ poll interval = ${n(devices)} ÷ ${n(pollSeconds)} s`,
+      ctx.explain && (() => `broadcast.devices ÷ poll interval = ${n(devices)} ÷ ${n(pollSeconds)} s`),
     );
   }
   if (b.staggeredEnrollment !== undefined) {
@@ -99,13 +102,13 @@ export function broadcastMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'broadcast.staggered.leadsPerSecond',
       'leads/s',
       batchLeads / intervalSeconds,
-      () => `batchLeads ÷ batchInterval = ${n(batchLeads)} ÷ ${n(intervalSeconds)} s`,
+      ctx.explain && (() => `batchLeads ÷ batchInterval = ${n(batchLeads)} ÷ ${n(intervalSeconds)} s`),
     );
     ctx.set(
       'broadcast.staggered.enrollmentDays',
       'days',
       leads / rate / 86_400,
-      () => `broadcast.leads ÷ leads/s ÷ 86,400 = ${n(leads)} ÷ ${n(rate)} ÷ 86,400`,
+      ctx.explain && (() => `broadcast.leads ÷ leads/s ÷ 86,400 = ${n(leads)} ÷ ${n(rate)} ÷ 86,400`),
     );
   }
   if (b.enrollmentRateLimitPerSecond !== undefined) {
@@ -114,13 +117,13 @@ export function broadcastMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'broadcast.rateLimited.enrollmentHours',
       'h',
       leads / limit / 3600,
-      () => `broadcast.leads ÷ rate limit ÷ 3,600 = ${n(leads)} ÷ ${n(limit)} ÷ 3,600`,
+      ctx.explain && (() => `broadcast.leads ÷ rate limit ÷ 3,600 = ${n(leads)} ÷ ${n(limit)} ÷ 3,600`),
     );
     ctx.set(
       'broadcast.rateLimited.insertsPerSecond',
       'inserts/s',
       limit * b.messagesPerLead,
-      () => `rate limit × messagesPerLead = ${n(limit)} × ${n(b.messagesPerLead)}`,
+      ctx.explain && (() => `rate limit × messagesPerLead = ${n(limit)} × ${n(b.messagesPerLead)}`),
     );
   }
   if (b.sequenceLinkingMultiplier !== undefined) {
@@ -129,7 +132,8 @@ export function broadcastMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'broadcast.linkedRecords',
       'records',
       records * multiplier,
-      () => `broadcast.records × sequenceLinkingMultiplier = ${n(records)} × ${n(multiplier)}`,
+      ctx.explain &&
+        (() => `broadcast.records × sequenceLinkingMultiplier = ${n(records)} × ${n(multiplier)}`),
     );
   }
 }

@@ -73,10 +73,13 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
   if (typeof c.demand === 'string') {
     const ref = c.demand;
     const value = ctx.require(ref, `${id}.demand`);
-    demand = ctx.set(ids.demand, unit, value, () => `${ref} = ${n(value)}`);
+    demand = ctx.set(ids.demand, unit, value, ctx.explain && (() => `${ref} = ${n(value)}`));
   } else if (typeof c.demand === 'number') {
-    demand = ctx.set(ids.demand, unit, c.demand, () =>
-      typeof rawDemand === 'number' ? 'input' : `input (range midpoint)`,
+    demand = ctx.set(
+      ids.demand,
+      unit,
+      c.demand,
+      ctx.explain && (() => (typeof rawDemand === 'number' ? 'input' : `input (range midpoint)`)),
     );
   }
   const perUnit = c.capacityPerUnit;
@@ -84,10 +87,15 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
   let required: number | undefined;
   if (demand !== undefined && perUnit !== undefined && perUnit > 0) {
     const d = demand;
-    required = ctx.set(ids.unitsRequired, 'units', ceilUnits(d / (perUnit * target)), () =>
-      target === 1
-        ? `⌈${id}.demand ÷ capacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(perUnit)}⌉`
-        : `⌈demand ÷ (capacityPerUnit × targetUtilization)⌉ = ⌈${n(d)} ÷ (${n(perUnit)} × ${n(target)})⌉`,
+    required = ctx.set(
+      ids.unitsRequired,
+      'units',
+      ceilUnits(d / (perUnit * target)),
+      ctx.explain &&
+        (() =>
+          target === 1
+            ? `⌈${id}.demand ÷ capacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(perUnit)}⌉`
+            : `⌈demand ÷ (capacityPerUnit × targetUtilization)⌉ = ⌈${n(d)} ÷ (${n(perUnit)} × ${n(target)})⌉`),
     );
     const improved = c.improvedCapacityPerUnit;
     if (improved !== undefined && improved > 0) {
@@ -95,8 +103,9 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
         ids.unitsRequiredImproved,
         'units',
         ceilUnits(d / (improved * target)),
-        () =>
-          `⌈${id}.demand ÷ improvedCapacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(improved)}${target === 1 ? '' : ` × ${n(target)}`}⌉`,
+        ctx.explain &&
+          (() =>
+            `⌈${id}.demand ÷ improvedCapacityPerUnit⌉ = ⌈${n(d)} ÷ ${n(improved)}${target === 1 ? '' : ` × ${n(target)}`}⌉`),
       );
     }
     if (c.unitsDeployed !== undefined && c.unitsDeployed > 0) {
@@ -105,7 +114,9 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
         ids.shortfall,
         '×',
         d / (deployed * perUnit),
-        () => `${id}.demand ÷ (unitsDeployed × capacityPerUnit) = ${n(d)} ÷ (${n(deployed)} × ${n(perUnit)})`,
+        ctx.explain &&
+          (() =>
+            `${id}.demand ÷ (unitsDeployed × capacityPerUnit) = ${n(d)} ÷ (${n(deployed)} × ${n(perUnit)})`),
       );
     }
   }
@@ -115,7 +126,7 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
       ids.improvementFactor,
       '×',
       improved / perUnit,
-      () => `improvedCapacityPerUnit ÷ capacityPerUnit = ${n(improved)} ÷ ${n(perUnit)}`,
+      ctx.explain && (() => `improvedCapacityPerUnit ÷ capacityPerUnit = ${n(improved)} ÷ ${n(perUnit)}`),
     );
   }
 
@@ -123,7 +134,7 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
   let units: number | undefined;
   if (c.units !== undefined) {
     const fixed = c.units;
-    units = ctx.set(ids.units, 'units', fixed, () => 'input');
+    units = ctx.set(ids.units, 'units', fixed, ctx.explain && (() => 'input'));
   } else if (c.unitsFactors !== undefined) {
     const factors = Object.entries(c.unitsFactors);
     const product = factors.reduce((total, [, value]) => total * value, 1);
@@ -131,12 +142,13 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
       ids.units,
       'units',
       product,
-      () =>
-        `${factors.map(([key]) => key).join(' × ')} = ${factors.map(([, value]) => n(value)).join(' × ')}`,
+      ctx.explain &&
+        (() =>
+          `${factors.map(([key]) => key).join(' × ')} = ${factors.map(([, value]) => n(value)).join(' × ')}`),
     );
   } else if (required !== undefined) {
     const r = required;
-    units = ctx.set(ids.units, 'units', r, () => `${id}.unitsRequired = ${n(r)}`);
+    units = ctx.set(ids.units, 'units', r, ctx.explain && (() => `${id}.unitsRequired = ${n(r)}`));
   }
   if (units === undefined) return;
   const u = units;
@@ -145,20 +157,20 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
     ids.replicas,
     'instances',
     u * replicasPerUnit,
-    () => `${id}.units × replicasPerUnit = ${n(u)} × ${n(replicasPerUnit)}`,
+    ctx.explain && (() => `${id}.units × replicasPerUnit = ${n(u)} × ${n(replicasPerUnit)}`),
   );
   const instances = ctx.set(
     ids.instances,
     'instances',
     u + replicas,
-    () => `${id}.units + ${id}.replicas = ${n(u)} + ${n(replicas)}`,
+    ctx.explain && (() => `${id}.units + ${id}.replicas = ${n(u)} + ${n(replicas)}`),
   );
   if (perUnit !== undefined) {
     const capacity = ctx.set(
       ids.capacity,
       unit,
       u * perUnit,
-      () => `${id}.units × capacityPerUnit = ${n(u)} × ${n(perUnit)}`,
+      ctx.explain && (() => `${id}.units × capacityPerUnit = ${n(u)} × ${n(perUnit)}`),
     );
     if (demand !== undefined && capacity > 0) {
       const d = demand;
@@ -166,7 +178,7 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
         ids.utilization,
         'fraction',
         d / capacity,
-        () => `${id}.demand ÷ ${id}.capacity = ${n(d)} ÷ ${n(capacity)}`,
+        ctx.explain && (() => `${id}.demand ÷ ${id}.capacity = ${n(d)} ÷ ${n(capacity)}`),
       );
     }
   }
@@ -176,7 +188,7 @@ function sizeComponent(name: string, c: Resolved<Component>, rawDemand: unknown,
     ctx.setCost(
       ids.costPerMonthUSD,
       instances * price,
-      () => `${id}.instances × unitCostPerMonthUSD = ${n(instances)} × ${n(price)}`,
+      ctx.explain && (() => `${id}.instances × unitCostPerMonthUSD = ${n(instances)} × ${n(price)}`),
     );
   }
   if (c.queueing !== undefined && demand !== undefined && perUnit !== undefined && perUnit > 0) {
@@ -199,7 +211,7 @@ function resourceMetrics(
       ids.cpuCores,
       'cores',
       instances * cores,
-      () => `${id}.instances × cpuCores = ${n(instances)} × ${n(cores)}`,
+      ctx.explain && (() => `${id}.instances × cpuCores = ${n(instances)} × ${n(cores)}`),
     );
   }
   if (per.memoryGB !== undefined) {
@@ -208,9 +220,14 @@ function resourceMetrics(
       ids.memoryGB,
       'GB',
       instances * gb,
-      () => `${id}.instances × memoryGB = ${n(instances)} × ${n(gb)}`,
+      ctx.explain && (() => `${id}.instances × memoryGB = ${n(instances)} × ${n(gb)}`),
     );
-    ctx.set(ids.memoryTB, 'TB', total / 1000, () => `${id}.memoryGB ÷ 1,000 = ${n(total)} ÷ 1,000`);
+    ctx.set(
+      ids.memoryTB,
+      'TB',
+      total / 1000,
+      ctx.explain && (() => `${id}.memoryGB ÷ 1,000 = ${n(total)} ÷ 1,000`),
+    );
   }
   if (per.networkGbps !== undefined) {
     const gbps = per.networkGbps;
@@ -218,9 +235,14 @@ function resourceMetrics(
       ids.networkGbps,
       'Gbps',
       instances * gbps,
-      () => `${id}.instances × networkGbps = ${n(instances)} × ${n(gbps)}`,
+      ctx.explain && (() => `${id}.instances × networkGbps = ${n(instances)} × ${n(gbps)}`),
     );
-    ctx.set(ids.networkTbps, 'Tbps', total / 1000, () => `${id}.networkGbps ÷ 1,000 = ${n(total)} ÷ 1,000`);
+    ctx.set(
+      ids.networkTbps,
+      'Tbps',
+      total / 1000,
+      ctx.explain && (() => `${id}.networkGbps ÷ 1,000 = ${n(total)} ÷ 1,000`),
+    );
   }
 }
 
@@ -249,27 +271,29 @@ function queueingMetrics(
     ids.erlangC_unitsRequired,
     'units',
     result.servers,
-    () =>
-      `smallest c with ${targetText()} in M/M/c, λ = ${n(demand)}/s, μ = ${n(perUnit)}/s per unit (a = ${n(demand / perUnit)})`,
+    ctx.explain &&
+      (() =>
+        `smallest c with ${targetText()} in M/M/c, λ = ${n(demand)}/s, μ = ${n(perUnit)}/s per unit (a = ${n(demand / perUnit)})`),
   );
   ctx.set(
     ids.erlangC_waitProbability,
     'probability',
     result.waitProbability,
-    () => `ErlangC(c = ${result.servers}, a = ${n(demand / perUnit)})`,
+    ctx.explain && (() => `ErlangC(c = ${result.servers}, a = ${n(demand / perUnit)})`),
   );
   ctx.set(
     ids.erlangC_meanWaitMs,
     'ms',
     result.meanWaitSeconds * 1000,
-    () =>
-      `C ÷ (c·μ − λ) = ${n(result.waitProbability)} ÷ (${result.servers} × ${n(perUnit)} − ${n(demand)}) × 1,000`,
+    ctx.explain &&
+      (() =>
+        `C ÷ (c·μ − λ) = ${n(result.waitProbability)} ÷ (${result.servers} × ${n(perUnit)} − ${n(demand)}) × 1,000`),
   );
   ctx.set(
     ids.erlangC_utilization,
     'fraction',
     result.utilization,
-    () => `a ÷ c = ${n(demand / perUnit)} ÷ ${result.servers}`,
+    ctx.explain && (() => `a ÷ c = ${n(demand / perUnit)} ÷ ${result.servers}`),
   );
   if (q.targetWaitProbability !== undefined && q.targetWaitProbability > 0 && q.targetWaitProbability < 1) {
     const beta = halfinWhittBeta(q.targetWaitProbability);
@@ -278,8 +302,9 @@ function queueingMetrics(
       ids.sqrtStaffing_unitsRequired,
       'units',
       squareRootStaffing(offered, beta),
-      () =>
-        `⌈a + β√a⌉ = ⌈${n(offered)} + ${n(beta)} × √${n(offered)}⌉ (Halfin–Whitt β for P(wait) ${n(q.targetWaitProbability ?? 0)})`,
+      ctx.explain &&
+        (() =>
+          `⌈a + β√a⌉ = ⌈${n(offered)} + ${n(beta)} × √${n(offered)}⌉ (Halfin–Whitt β for P(wait) ${n(q.targetWaitProbability ?? 0)})`),
     );
   }
 }

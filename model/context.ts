@@ -37,6 +37,12 @@ export function unknownMetricError(id: string, path: string, known: Iterable<str
   });
 }
 
+/**
+ * How a metric was computed, built only when explaining. Call sites write
+ * `ctx.explain && (() => \`…\`)` so that Monte Carlo samples allocate no closures at all.
+ */
+export type Formula = false | (() => string);
+
 export class ModelContext {
   readonly values = new Map<string, number>();
   readonly units = new Map<string, string>();
@@ -47,9 +53,9 @@ export class ModelContext {
   constructor(readonly explain: boolean) {}
 
   /** Records a metric; `formula` is only called when explaining. Returns the value. */
-  set(id: string, unit: string, value: number, formula: () => string): number {
+  set(id: string, unit: string, value: number, formula: Formula): number {
     this.values.set(id, value);
-    if (this.explain) {
+    if (this.explain && formula) {
       this.units.set(id, unit);
       this.formulas.set(id, formula());
     }
@@ -57,7 +63,7 @@ export class ModelContext {
   }
 
   /** Records a monthly cost line item (USD/month). */
-  setCost(id: string, value: number, formula: () => string): number {
+  setCost(id: string, value: number, formula: Formula): number {
     this.costs.push([id, value]);
     return this.set(id, 'USD/month', value, formula);
   }

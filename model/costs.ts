@@ -21,7 +21,7 @@ export function cachingMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       metricId('caching.', layer.name, '.conditionalHitRatio'),
       'fraction',
       before >= 1 ? 0 : (hit - before) / (1 - before),
-      () => `(cumulative ${n(hit)} − previous ${n(before)}) ÷ (1 − ${n(before)})`,
+      ctx.explain && (() => `(cumulative ${n(hit)} − previous ${n(before)}) ÷ (1 − ${n(before)})`),
     );
     previous = hit;
   }
@@ -30,14 +30,14 @@ export function cachingMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     'caching.databaseFraction',
     'fraction',
     1 - last.cumulativeHitRatio,
-    () => `1 − ${last.name} cumulative hit ratio = 1 − ${n(last.cumulativeHitRatio)}`,
+    ctx.explain && (() => `1 − ${last.name} cumulative hit ratio = 1 − ${n(last.cumulativeHitRatio)}`),
   );
   if (fraction > 0)
     ctx.set(
       'caching.databaseLoadReduction',
       '×',
       1 / fraction,
-      () => `1 ÷ caching.databaseFraction = 1 ÷ ${n(fraction)}`,
+      ctx.explain && (() => `1 ÷ caching.databaseFraction = 1 ÷ ${n(fraction)}`),
     );
   const reads = ctx.get('database.readsPerSecond');
   if (reads !== undefined)
@@ -45,7 +45,8 @@ export function cachingMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'caching.databaseReadsPerSecond',
       'reads/s',
       reads * fraction,
-      () => `database.readsPerSecond × caching.databaseFraction = ${n(reads)} × ${n(fraction)}`,
+      ctx.explain &&
+        (() => `database.readsPerSecond × caching.databaseFraction = ${n(reads)} × ${n(fraction)}`),
     );
 }
 
@@ -58,33 +59,38 @@ export function bandwidthMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     'bandwidth.perDayTB',
     'TB/day',
     (perDay * bytes) / 1e12,
-    () => `messages.perDay.avg × bytesPerMessage ÷ 10^12 = ${n(perDay)} × ${n(bytes)} ÷ 10^12`,
+    ctx.explain &&
+      (() => `messages.perDay.avg × bytesPerMessage ÷ 10^12 = ${n(perDay)} × ${n(bytes)} ÷ 10^12`),
   );
   ctx.set(
     'bandwidth.averageGbps',
     'Gbps',
     (terabytes * 8e12) / 86_400 / 1e9,
-    () => `bandwidth.perDayTB × 8 × 10^12 bit ÷ 86,400 s ÷ 10^9 = ${n(terabytes)} × 8,000 ÷ 86,400`,
+    ctx.explain &&
+      (() => `bandwidth.perDayTB × 8 × 10^12 bit ÷ 86,400 s ÷ 10^9 = ${n(terabytes)} × 8,000 ÷ 86,400`),
   );
   const days = bandwidth.daysPerMonth ?? 30;
   const price = bandwidth.pricePerTBUSD;
   ctx.setCost(
     'costs.bandwidthPerMonthUSD',
     terabytes * days * price,
-    () => `bandwidth.perDayTB × daysPerMonth × pricePerTBUSD = ${n(terabytes)} × ${n(days)} × ${n(price)}`,
+    ctx.explain &&
+      (() =>
+        `bandwidth.perDayTB × daysPerMonth × pricePerTBUSD = ${n(terabytes)} × ${n(days)} × ${n(price)}`),
   );
 }
 
 /** Sums every monthly cost computed so far (run after components, tiering and bandwidth). */
 export function totalCostMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   for (const [name, amount] of Object.entries(s.costs?.fixedPerMonthUSD ?? {}))
-    ctx.setCost(metricId('costs.fixed.', name, ''), amount, () => 'input');
+    ctx.setCost(metricId('costs.fixed.', name, ''), amount, ctx.explain && (() => 'input'));
   const parts = ctx.costs;
   if (parts.length === 0) return;
   ctx.set(
     'costs.totalPerMonthUSD',
     'USD/month',
     parts.reduce((sum, [, value]) => sum + value, 0),
-    () => `${parts.map(([id]) => id).join(' + ')} = ${parts.map(([, value]) => n(value)).join(' + ')}`,
+    ctx.explain &&
+      (() => `${parts.map(([id]) => id).join(' + ')} = ${parts.map(([, value]) => n(value)).join(' + ')}`),
   );
 }

@@ -53,7 +53,7 @@ export function phaseMetrics(raw: Scenario, ctx: ModelContext): void {
         `phases.${phase.name}.${metric}`,
         phaseContext.units.get(metric) ?? '',
         value,
-        () => `with ${overrides}: ${formula}`,
+        ctx.explain && (() => `with ${overrides}: ${formula}`),
       );
     }
     const previous = phases[index - 1];
@@ -66,7 +66,8 @@ export function phaseMetrics(raw: Scenario, ctx: ModelContext): void {
           `phases.${phase.name}.growth`,
           '×',
           now / before,
-          () => `${keys[0]} in ${phase.name} ÷ in ${previous.name} = ${n(now)} ÷ ${n(before)}`,
+          ctx.explain &&
+            (() => `${keys[0]} in ${phase.name} ÷ in ${previous.name} = ${n(now)} ÷ ${n(before)}`),
         );
       }
     }

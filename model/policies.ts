@@ -48,13 +48,13 @@ export function policyMetrics(s: ResolvedScenario, ctx: ModelContext): void {
         metricId('policies.retention.', name, '.seconds'),
         's',
         ms / 1000,
-        () => `${durationText(ttl)} in seconds`,
+        ctx.explain && (() => `${durationText(ttl)} in seconds`),
       );
       ctx.set(
         metricId('policies.retention.', name, '.days'),
         'days',
         ms / 86_400_000,
-        () => `${durationText(ttl)} in days`,
+        ctx.explain && (() => `${durationText(ttl)} in days`),
       );
     }
     for (const [name, ttl] of Object.entries(policies.timeouts ?? {}))
@@ -62,7 +62,7 @@ export function policyMetrics(s: ResolvedScenario, ctx: ModelContext): void {
         metricId('policies.timeouts.', name, '.ms'),
         'ms',
         durationMs(ttl),
-        () => `${durationText(ttl)} in ms`,
+        ctx.explain && (() => `${durationText(ttl)} in ms`),
       );
     for (const [name, policy] of Object.entries(policies.retries ?? {})) retryMetrics(name, policy, ctx);
     for (const [name, limit] of Object.entries(policies.rateLimits ?? {})) {
@@ -71,7 +71,7 @@ export function policyMetrics(s: ResolvedScenario, ctx: ModelContext): void {
         metricId('policies.rateLimits.', name, '.perSecond'),
         `requests/s per ${limit.scope ?? 'user'}`,
         limit.limit / seconds,
-        () => `limit ÷ window = ${n(limit.limit)} ÷ ${n(seconds)} s`,
+        ctx.explain && (() => `limit ÷ window = ${n(limit.limit)} ÷ ${n(seconds)} s`),
       );
     }
     writeBufferMetrics(s, ctx);
@@ -82,7 +82,7 @@ export function policyMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'slo.downtimeMinutesPerMonth',
       'min/month',
       (1 - availability) * 30 * 24 * 60,
-      () => `(1 − availability) × 30 days × 1,440 min = (1 − ${n(availability)}) × 43,200`,
+      ctx.explain && (() => `(1 − availability) × 30 days × 1,440 min = (1 − ${n(availability)}) × 43,200`),
     );
   }
 }
@@ -98,27 +98,29 @@ function retryMetrics(name: string, policy: Resolved<RetryPolicy>, ctx: ModelCon
     metricId(id, '.attempts', ''),
     'attempts',
     delays.length + 1,
-    () => `1 + maxRetries = 1 + ${delays.length}`,
+    ctx.explain && (() => `1 + maxRetries = 1 + ${delays.length}`),
   );
   ctx.set(
     metricId(id, '.firstDelayMs', ''),
     'ms',
     delays[0] ?? 0,
-    () => `${n(base)} ms × ${n(multiplier)}^${first}`,
+    ctx.explain && (() => `${n(base)} ms × ${n(multiplier)}^${first}`),
   );
   ctx.set(
     metricId(id, '.lastDelayMs', ''),
     'ms',
     delays[delays.length - 1] ?? 0,
-    () =>
-      `${n(base)} ms × ${n(multiplier)}^${exponents[exponents.length - 1] ?? first}${policy.maxDelay ? ' (capped)' : ''}`,
+    ctx.explain &&
+      (() =>
+        `${n(base)} ms × ${n(multiplier)}^${exponents[exponents.length - 1] ?? first}${policy.maxDelay ? ' (capped)' : ''}`),
   );
   ctx.set(
     metricId(id, '.totalDelayMs', ''),
     'ms',
     delays.reduce((sum, delay) => sum + delay, 0),
-    () =>
-      `Σ ${n(base)} ms × ${n(multiplier)}^k for k = ${exponents.join(', ')} = ${delays.map(n).join(' + ')}`,
+    ctx.explain &&
+      (() =>
+        `Σ ${n(base)} ms × ${n(multiplier)}^k for k = ${exponents.join(', ')} = ${delays.map(n).join(' + ')}`),
   );
 }
 
@@ -132,14 +134,15 @@ function writeBufferMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     'writeBuffer.transactionsPerSecond',
     'transactions/s',
     writes / batch,
-    () => `${source} ÷ maxMessages = ${n(writes)} ÷ ${n(batch)}`,
+    ctx.explain && (() => `${source} ÷ maxMessages = ${n(writes)} ÷ ${n(batch)}`),
   );
   const delayMs = durationMs(buffer.maxDelay);
   ctx.set(
     'writeBuffer.fullBatchFillMs',
     'ms',
     (batch / writes) * 1000,
-    () =>
-      `maxMessages ÷ ${source} × 1,000 = ${n(batch)} ÷ ${n(writes)} × 1,000 (fleet-wide; maxDelay ${n(delayMs)} ms)`,
+    ctx.explain &&
+      (() =>
+        `maxMessages ÷ ${source} × 1,000 = ${n(batch)} ÷ ${n(writes)} × 1,000 (fleet-wide; maxDelay ${n(delayMs)} ms)`),
   );
 }

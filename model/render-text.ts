@@ -85,6 +85,8 @@ export interface RenderOptions {
   formulas?: boolean;
   /** Headline metric ids, shown first as the verdict block. */
   summary?: readonly string[];
+  /** The scenario's `expect[i].comment`, shown under checks whose figure differs from the document's. */
+  checkComments?: readonly (string | undefined)[];
   /** Scenario title and source document, for the heading. */
   title?: string;
   source?: string;
@@ -126,14 +128,16 @@ export function renderModelText(result: ModelResult, options: RenderOptions = {}
     lines.push(...alignColumns(group.rows, new Set([1])));
     lines.push('');
   }
-  if (result.checks.length > 0) lines.push(...renderChecks(result), '');
+  if (result.checks.length > 0) lines.push(...renderChecks(result, options.checkComments), '');
   return lines.join('\n');
 }
 
-export function renderChecks(result: ModelResult): string[] {
+/** The checks table; `comments[i]` (the scenario's `expect[i].comment`) is printed under a row that differs. */
+export function renderChecks(result: ModelResult, comments: readonly (string | undefined)[] = []): string[] {
   const rows = result.checks.map((check) => {
-    const difference =
+    const raw =
       check.expected === 0 ? check.actual : (check.actual - check.expected) / Math.abs(check.expected);
+    const difference = Math.abs(raw) < 1e-9 ? 0 : raw; // floating-point dust is not a difference
     return [
       check.pass ? '  ✓' : '  ✗',
       check.id,
@@ -145,13 +149,18 @@ export function renderChecks(result: ModelResult): string[] {
     ];
   });
   const passed = result.checks.filter((check) => check.pass).length;
-  return [
-    `Checks against the document (${passed}/${result.checks.length} pass)`,
-    ...alignColumns(
-      [['', 'check', 'document', 'model', 'diff', 'tolerance', 'source'], ...rows],
-      new Set([2, 3, 4, 5]),
-    ),
-  ];
+  const table = alignColumns(
+    [['', 'check', 'document', 'model', 'diff', 'tolerance', 'source'], ...rows],
+    new Set([2, 3, 4, 5]),
+  );
+  const lines = [`Checks against the document (${passed}/${result.checks.length} pass)`, table[0]];
+  result.checks.forEach((check, index) => {
+    lines.push(table[index + 1]);
+    const comment = comments[index];
+    if (comment !== undefined && (check.actual !== check.expected || !check.pass))
+      lines.push(`       ↳ ${comment}`);
+  });
+  return lines;
 }
 
 export function renderSweepText(sweep: SweepResult): string {

@@ -20,8 +20,11 @@ export function storageMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     perUserBytes = 0;
     for (const [item, spec] of items) {
       const count = spec.count ?? 1;
-      const bytes = ctx.set(metricId('storage.perUser.', item, '.bytes'), 'bytes', spec.bytes * count, () =>
-        count === 1 ? 'input' : `bytes × count = ${n(spec.bytes)} × ${n(count)}`,
+      const bytes = ctx.set(
+        metricId('storage.perUser.', item, '.bytes'),
+        'bytes',
+        spec.bytes * count,
+        ctx.explain && (() => (count === 1 ? 'input' : `bytes × count = ${n(spec.bytes)} × ${n(count)}`)),
       );
       perUserBytes += bytes;
     }
@@ -30,8 +33,9 @@ export function storageMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'storage.perUserBytes',
       'bytes',
       total,
-      () =>
-        `${items.map(([item]) => `storage.perUser.${item}.bytes`).join(' + ')} = ${items.map(([item]) => n(ctx.get(metricId('storage.perUser.', item, '.bytes')) ?? 0)).join(' + ')}`,
+      ctx.explain &&
+        (() =>
+          `${items.map(([item]) => `storage.perUser.${item}.bytes`).join(' + ')} = ${items.map(([item]) => n(ctx.get(metricId('storage.perUser.', item, '.bytes')) ?? 0)).join(' + ')}`),
     );
   }
   const parts: [string, number][] = [];
@@ -44,14 +48,16 @@ export function storageMetrics(s: ResolvedScenario, ctx: ModelContext): void {
         'storage.userDataTB',
         'TB',
         (users * bytes) / BYTES_PER_TB,
-        () => `workload.registeredUsers × storage.perUserBytes ÷ 10^12 = ${n(users)} × ${n(bytes)} ÷ 10^12`,
+        ctx.explain &&
+          (() =>
+            `workload.registeredUsers × storage.perUserBytes ÷ 10^12 = ${n(users)} × ${n(bytes)} ÷ 10^12`),
       ),
     ]);
   }
   for (const [name, terabytes] of Object.entries(storage.datasetsTB ?? {})) {
     parts.push([
       metricId('storage.datasets.', name, 'TB'),
-      ctx.set(metricId('storage.datasets.', name, 'TB'), 'TB', terabytes, () => 'input'),
+      ctx.set(metricId('storage.datasets.', name, 'TB'), 'TB', terabytes, ctx.explain && (() => 'input')),
     ]);
   }
   if (parts.length > 0) {
@@ -59,7 +65,8 @@ export function storageMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'storage.totalTB',
       'TB',
       parts.reduce((sum, [, value]) => sum + value, 0),
-      () => `${parts.map(([id]) => id).join(' + ')} = ${parts.map(([, value]) => n(value)).join(' + ')}`,
+      ctx.explain &&
+        (() => `${parts.map(([id]) => id).join(' + ')} = ${parts.map(([, value]) => n(value)).join(' + ')}`),
     );
   }
 }
@@ -72,13 +79,15 @@ export function tieringMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     'tiering.baselineTB',
     'TB',
     (records * bytesPerRecord) / BYTES_PER_TB,
-    () => `tiering.records × bytesPerRecord ÷ 10^12 = ${n(records)} × ${n(bytesPerRecord)} ÷ 10^12`,
+    ctx.explain &&
+      (() => `tiering.records × bytesPerRecord ÷ 10^12 = ${n(records)} × ${n(bytesPerRecord)} ÷ 10^12`),
   );
   const baselineCost = ctx.set(
     'tiering.baselineCostPerMonthUSD',
     'USD/month',
     rawTB * baselinePrice,
-    () => `tiering.baselineTB × baselinePricePerTBMonthUSD = ${n(rawTB)} × ${n(baselinePrice)}`,
+    ctx.explain &&
+      (() => `tiering.baselineTB × baselinePricePerTBMonthUSD = ${n(rawTB)} × ${n(baselinePrice)}`),
   );
   // Records are spread evenly over ages 0 … horizon; tiers beyond the horizon hold nothing.
   const horizonDays = tiering.horizonDays ?? Math.max(...tiering.tiers.map((tier) => tier.toDay));
@@ -92,8 +101,9 @@ export function tieringMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       metricId(id, '.records', ''),
       'records',
       records * share,
-      () =>
-        `tiering.records × (${n(Math.min(tier.toDay, horizonDays))} − ${n(Math.min(tier.fromDay, horizonDays))}) days ÷ ${n(horizonDays)} days = ${n(records)} × ${n(share)}`,
+      ctx.explain &&
+        (() =>
+          `tiering.records × (${n(Math.min(tier.toDay, horizonDays))} − ${n(Math.min(tier.fromDay, horizonDays))}) days ÷ ${n(horizonDays)} days = ${n(records)} × ${n(share)}`),
     );
     const tierRawTB = (tierRecords * bytesPerRecord) / BYTES_PER_TB;
     const compression = tier.compressionRatio ?? 1;
@@ -101,22 +111,23 @@ export function tieringMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       metricId(id, '.storedTB', ''),
       'TB',
       tierRawTB / compression,
-      () =>
-        `${id}.records × bytesPerRecord ÷ 10^12 ÷ compressionRatio = ${n(tierRecords)} × ${n(bytesPerRecord)} ÷ 10^12 ÷ ${n(compression)}`,
+      ctx.explain &&
+        (() =>
+          `${id}.records × bytesPerRecord ÷ 10^12 ÷ compressionRatio = ${n(tierRecords)} × ${n(bytesPerRecord)} ÷ 10^12 ÷ ${n(compression)}`),
     );
     const price = tier.pricePerTBMonthUSD;
     const cost = ctx.set(
       metricId(id, '.costPerMonthUSD', ''),
       'USD/month',
       storedTB * price,
-      () => `${id}.storedTB × pricePerTBMonthUSD = ${n(storedTB)} × ${n(price)}`,
+      ctx.explain && (() => `${id}.storedTB × pricePerTBMonthUSD = ${n(storedTB)} × ${n(price)}`),
     );
     if (baselinePrice > 0)
       ctx.set(
         metricId(id, '.savingsVsBaseline', ''),
         'fraction',
         1 - price / baselinePrice,
-        () => `1 − price ÷ baseline price = 1 − ${n(price)} ÷ ${n(baselinePrice)}`,
+        ctx.explain && (() => `1 − price ÷ baseline price = 1 − ${n(price)} ÷ ${n(baselinePrice)}`),
       );
     totalCost += cost;
     costIds.push(`${id}.costPerMonthUSD`);
@@ -125,14 +136,15 @@ export function tieringMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     'tiering.totalCostPerMonthUSD',
     'USD/month',
     totalCost,
-    () => `${costIds.join(' + ')} = ${costIds.map((id) => n(ctx.get(id) ?? 0)).join(' + ')}`,
+    ctx.explain && (() => `${costIds.join(' + ')} = ${costIds.map((id) => n(ctx.get(id) ?? 0)).join(' + ')}`),
   );
   if (baselineCost > 0)
     ctx.set(
       'tiering.savings',
       'fraction',
       1 - total / baselineCost,
-      () =>
-        `1 − tiering.totalCostPerMonthUSD ÷ tiering.baselineCostPerMonthUSD = 1 − ${n(total)} ÷ ${n(baselineCost)}`,
+      ctx.explain &&
+        (() =>
+          `1 − tiering.totalCostPerMonthUSD ÷ tiering.baselineCostPerMonthUSD = 1 − ${n(total)} ÷ ${n(baselineCost)}`),
     );
 }

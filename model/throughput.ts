@@ -39,8 +39,11 @@ export function workloadMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelCo
   for (const [key, unit] of Object.entries(workloadUnits)) {
     const value = (w as Record<string, number | undefined>)[key];
     if (value !== undefined)
-      ctx.set(metricId('workload.', key, ''), unit, value, () =>
-        inputFormula((raw.workload as Record<string, Quantity | undefined>)[key]),
+      ctx.set(
+        metricId('workload.', key, ''),
+        unit,
+        value,
+        ctx.explain && (() => inputFormula((raw.workload as Record<string, Quantity | undefined>)[key])),
       );
   }
   messageMetrics(s, raw, ctx);
@@ -61,75 +64,86 @@ function messageMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelContext): 
       'messages.perDay.avg',
       'messages/day',
       dau * perUser,
-      () => `workload.dailyActiveUsers × workload.messagesPerUserPerDay = ${n(dau)} × ${n(perUser)}`,
+      ctx.explain &&
+        (() => `workload.dailyActiveUsers × workload.messagesPerUserPerDay = ${n(dau)} × ${n(perUser)}`),
     );
     const bounds = quantityBounds(raw.workload.messagesPerUserPerDay ?? perUser);
     ctx.set(
       'messages.perDay.low',
       'messages/day',
       dau * bounds.low,
-      () => `workload.dailyActiveUsers × low messages per user = ${n(dau)} × ${n(bounds.low)}`,
+      ctx.explain &&
+        (() => `workload.dailyActiveUsers × low messages per user = ${n(dau)} × ${n(bounds.low)}`),
     );
     ctx.set(
       'messages.perDay.high',
       'messages/day',
       dau * bounds.high,
-      () => `workload.dailyActiveUsers × high messages per user = ${n(dau)} × ${n(bounds.high)}`,
+      ctx.explain &&
+        (() => `workload.dailyActiveUsers × high messages per user = ${n(dau)} × ${n(bounds.high)}`),
     );
   } else if (messagesPerSecond !== undefined) {
     perDay = ctx.set(
       'messages.perDay.avg',
       'messages/day',
       messagesPerSecond * SECONDS_PER_DAY,
-      () => `workload.messagesPerSecond × 86,400 s = ${n(messagesPerSecond)} × 86,400`,
+      ctx.explain && (() => `workload.messagesPerSecond × 86,400 s = ${n(messagesPerSecond)} × 86,400`),
     );
   } else return;
   const perSecond = ctx.set(
     'messages.perSecond.avg',
     'messages/s',
     perDay / SECONDS_PER_DAY,
-    () => `messages.perDay.avg ÷ 86,400 s = ${n(perDay)} ÷ 86,400`,
+    ctx.explain && (() => `messages.perDay.avg ÷ 86,400 s = ${n(perDay)} ÷ 86,400`),
   );
   ctx.set(
     'messages.perSecond.peak',
     'messages/s',
     perSecond * peakFactor,
-    () => `messages.perSecond.avg × workload.peakFactor = ${n(perSecond)} × ${n(peakFactor)}`,
+    ctx.explain &&
+      (() => `messages.perSecond.avg × workload.peakFactor = ${n(perSecond)} × ${n(peakFactor)}`),
   );
   const perMinute = ctx.set(
     'messages.perMinute.avg',
     'messages/min',
     perDay / MINUTES_PER_DAY,
-    () => `messages.perDay.avg ÷ 1,440 min = ${n(perDay)} ÷ 1,440`,
+    ctx.explain && (() => `messages.perDay.avg ÷ 1,440 min = ${n(perDay)} ÷ 1,440`),
   );
   const peakPerMinute = ctx.set(
     'messages.perMinute.peak',
     'messages/min',
     perMinute * peakFactor,
-    () => `messages.perMinute.avg × workload.peakFactor = ${n(perMinute)} × ${n(peakFactor)}`,
+    ctx.explain &&
+      (() => `messages.perMinute.avg × workload.peakFactor = ${n(perMinute)} × ${n(peakFactor)}`),
   );
   const current = s.current?.messagesPerMinute;
   if (current !== undefined && current > 0) {
-    ctx.set('current.messagesPerMinute', 'messages/min', current, () =>
-      inputFormula(raw.current?.messagesPerMinute),
+    ctx.set(
+      'current.messagesPerMinute',
+      'messages/min',
+      current,
+      ctx.explain && (() => inputFormula(raw.current?.messagesPerMinute)),
     );
     ctx.set(
       'messages.shortfall.avg',
       '×',
       perMinute / current,
-      () => `messages.perMinute.avg ÷ current.messagesPerMinute = ${n(perMinute)} ÷ ${n(current)}`,
+      ctx.explain &&
+        (() => `messages.perMinute.avg ÷ current.messagesPerMinute = ${n(perMinute)} ÷ ${n(current)}`),
     );
     ctx.set(
       'messages.shortfall.peak',
       '×',
       peakPerMinute / current,
-      () => `messages.perMinute.peak ÷ current.messagesPerMinute = ${n(peakPerMinute)} ÷ ${n(current)}`,
+      ctx.explain &&
+        (() => `messages.perMinute.peak ÷ current.messagesPerMinute = ${n(peakPerMinute)} ÷ ${n(current)}`),
     );
     ctx.set(
       'messages.gap.perMinute',
       'messages/min',
       perMinute - current,
-      () => `messages.perMinute.avg − current.messagesPerMinute = ${n(perMinute)} − ${n(current)}`,
+      ctx.explain &&
+        (() => `messages.perMinute.avg − current.messagesPerMinute = ${n(perMinute)} − ${n(current)}`),
     );
   }
 }
@@ -142,17 +156,19 @@ function userMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'users.dauRatio',
       'fraction',
       dau / registered,
-      () => `workload.dailyActiveUsers ÷ workload.registeredUsers = ${n(dau)} ÷ ${n(registered)}`,
+      ctx.explain &&
+        (() => `workload.dailyActiveUsers ÷ workload.registeredUsers = ${n(dau)} ÷ ${n(registered)}`),
     );
   }
   if (capacity === undefined || capacity <= 0) return;
-  ctx.set('current.registeredUsers', 'users', capacity, () => 'input');
+  ctx.set('current.registeredUsers', 'users', capacity, ctx.explain && (() => 'input'));
   if (registered !== undefined) {
     ctx.set(
       'users.shortfall',
       '×',
       registered / capacity,
-      () => `workload.registeredUsers ÷ current.registeredUsers = ${n(registered)} ÷ ${n(capacity)}`,
+      ctx.explain &&
+        (() => `workload.registeredUsers ÷ current.registeredUsers = ${n(registered)} ÷ ${n(capacity)}`),
     );
   }
   if (dau !== undefined) {
@@ -160,7 +176,8 @@ function userMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'users.dauShortfall',
       '×',
       dau / capacity,
-      () => `workload.dailyActiveUsers ÷ current.registeredUsers = ${n(dau)} ÷ ${n(capacity)}`,
+      ctx.explain &&
+        (() => `workload.dailyActiveUsers ÷ current.registeredUsers = ${n(dau)} ÷ ${n(capacity)}`),
     );
   }
 }
@@ -176,21 +193,22 @@ function operationMetrics(s: ResolvedScenario, ctx: ModelContext): void {
     'operations.perUserPerDay',
     'operations/user/day',
     perUser,
-    () =>
-      `${entries.map(([kind]) => kind).join(' + ')} = ${entries.map(([, count]) => n(count)).join(' + ')}`,
+    ctx.explain &&
+      (() =>
+        `${entries.map(([kind]) => kind).join(' + ')} = ${entries.map(([, count]) => n(count)).join(' + ')}`),
   );
   if (dau === undefined) return;
   const perDay = ctx.set(
     'operations.perDay',
     'operations/day',
     dau * perUser,
-    () => `workload.dailyActiveUsers × operations.perUserPerDay = ${n(dau)} × ${n(perUser)}`,
+    ctx.explain && (() => `workload.dailyActiveUsers × operations.perUserPerDay = ${n(dau)} × ${n(perUser)}`),
   );
   ctx.set(
     'operations.perSecond',
     'operations/s',
     perDay / SECONDS_PER_DAY,
-    () => `operations.perDay ÷ 86,400 s = ${n(perDay)} ÷ 86,400`,
+    ctx.explain && (() => `operations.perDay ÷ 86,400 s = ${n(perDay)} ÷ 86,400`),
   );
 }
 
@@ -206,22 +224,29 @@ export function databaseMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'database.writesPerSecond',
       'writes/s',
       messagesPerSecond * writesPerMessage,
-      () =>
-        `messages.perSecond.avg × database.writesPerMessage = ${n(messagesPerSecond)} × ${n(writesPerMessage)}`,
+      ctx.explain &&
+        (() =>
+          `messages.perSecond.avg × database.writesPerMessage = ${n(messagesPerSecond)} × ${n(writesPerMessage)}`),
     );
   }
   let reads: number | undefined;
   const stated = db.readsPerSecond;
   const operations = ctx.get('operations.perSecond');
   if (stated !== undefined)
-    reads = ctx.set('database.readsPerSecond', 'reads/s', stated, () => 'input (database.readsPerSecond)');
+    reads = ctx.set(
+      'database.readsPerSecond',
+      'reads/s',
+      stated,
+      ctx.explain && (() => 'input (database.readsPerSecond)'),
+    );
   else if (operations !== undefined && db.readsPerOperation !== undefined) {
     const perOperation = db.readsPerOperation;
     reads = ctx.set(
       'database.readsPerSecond',
       'reads/s',
       operations * perOperation,
-      () => `operations.perSecond × database.readsPerOperation = ${n(operations)} × ${n(perOperation)}`,
+      ctx.explain &&
+        (() => `operations.perSecond × database.readsPerOperation = ${n(operations)} × ${n(perOperation)}`),
     );
   }
   if (reads !== undefined) {
@@ -230,7 +255,7 @@ export function databaseMetrics(s: ResolvedScenario, ctx: ModelContext): void {
       'database.opsPerSecond',
       'ops/s',
       writes + r,
-      () => `database.writesPerSecond + database.readsPerSecond = ${n(writes)} + ${n(r)}`,
+      ctx.explain && (() => `database.writesPerSecond + database.readsPerSecond = ${n(writes)} + ${n(r)}`),
     );
   }
 }

@@ -4,6 +4,7 @@
  * (loadgen/metrics/scrape.ts: counters also as `<name>:rate`, CPU as `server_cpu_cores`).
  */
 import type { LoadTestResult } from '../loadgen/outputs/result-schema.js';
+import { formatNumber } from './format.js';
 import type { LatencyPercentilesMs, ReportLoadTest, ReportServerSample } from './inputs.js';
 
 type LatencySummary = LoadTestResult['latency']['ack'];
@@ -28,7 +29,8 @@ export function loadTestLabel(result: LoadTestResult): string {
   const parts: string[] = [];
   if (result.slice) parts.push(`slice ${result.slice.index + 1}/${result.slice.count}`);
   if (result.step) parts.push(`step ${result.step.index + 1} (×${result.step.messageRateFactor} load)`);
-  return parts.length === 0 ? `load test ${result.runId}` : parts.join(', ');
+  const what = `${formatNumber(result.summary.users)} users, ${formatNumber(result.durationMs / 1000)} s`;
+  return parts.length === 0 ? `load test (${what})` : `${parts.join(', ')} (${what})`;
 }
 
 /**

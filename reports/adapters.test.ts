@@ -148,3 +148,57 @@ describe('model adapter and results classification', () => {
     expect(() => classifyResult({ ...result, version: 99 }, 'v.json')).toThrow(/do not match their schema/);
   });
 });
+
+describe('find-capacity results', () => {
+  const step = (index: number, passed: boolean, offered: number) => ({
+    step: index + 1,
+    messageRateFactor: 2 ** index,
+    users: 100,
+    offeredMessagesPerSecond: offered,
+    ackedMessagesPerSecond: passed ? offered : offered * 0.6,
+    maxOpenConnections: 100,
+    ackP99Ms: passed ? 20 : 900,
+    deliveryP99Ms: passed ? 30 : 1200,
+    lost: 0,
+    generatorCpuShare: 0.2,
+    passed,
+    failed: passed ? [] : ['ack_latency: p99 < 100ms'],
+  });
+  const capacityJson = {
+    schema: 'capsim.capacity',
+    version: 1,
+    mode: 'messages',
+    steps: [step(0, true, 50), step(1, true, 100), step(2, false, 200)],
+    maxSustainableMessagesPerSecond: 100,
+    maxSustainableConnections: 100,
+    limitedByGenerator: false,
+    results: [result, { ...result, runId: 'step2' }, { ...result, runId: 'step3' }],
+  };
+
+  it('reads the document, keeps the steps and picks the last passing step as the capacity run', async () => {
+    const { adaptCapacity, capacityRun } = await import('./adapt-capacity.js');
+    const parsed = classifyResult(capacityJson, 'c.json');
+    expect(parsed.kind).toBe('capacity');
+    if (parsed.kind !== 'capacity') return;
+    expect(capacityRun(parsed.capacity)?.runId).toBe('step2');
+    const view = adaptCapacity(parsed.capacity);
+    expect(view.steps.map((s) => s.pass)).toEqual([true, true, false]);
+    expect(view.steps[2].failed).toEqual(['ack_latency: p99 < 100ms']);
+  });
+
+  it('turns the sustained rate into connections per instance with the document’s messages per connection', async () => {
+    const { capacityFromFindCapacity } = await import('./calibrate.js');
+    const { adaptCapacity } = await import('./adapt-capacity.js');
+    const parsed = classifyResult(capacityJson, 'c.json');
+    if (parsed.kind !== 'capacity') throw new Error('not capacity');
+    const measured = capacityFromFindCapacity(scenario, adaptCapacity(parsed.capacity), model)!;
+    const perConnection = model.metrics['messages.perSecond.peak'].value / 50e6;
+    expect(measured.connectionsPerInstance).toBe(Math.floor(100 / perConnection));
+    const connections = capacityFromFindCapacity(
+      scenario,
+      { ...adaptCapacity(parsed.capacity), mode: 'connections', maxSustainableConnections: 12_000 },
+      model,
+    )!;
+    expect(connections.connectionsPerInstance).toBe(12_000);
+  });
+});

@@ -109,13 +109,24 @@ export function capacityFromFindCapacity(
   if (capacity.mode === 'connections' && capacity.maxSustainableConnections !== null) {
     return {
       connectionsPerInstance: capacity.maxSustainableConnections,
-      formulas: [`find-capacity (connections): the last step that met every threshold held ${formatNumber(capacity.maxSustainableConnections)} connections`],
+      formulas: [
+        `find-capacity (connections): the last step that met every threshold held ${formatNumber(capacity.maxSustainableConnections)} connections`,
+      ],
     };
   }
   const sustained = capacity.maxSustainableMessagesPerSecond;
   const peakPerSecond = baseline.metrics['messages.perSecond.peak']?.value;
-  const concurrent = scenario.workload.concurrentConnections === undefined ? undefined : pointValue(scenario.workload.concurrentConnections);
-  if (capacity.mode !== 'messages' || sustained === null || peakPerSecond === undefined || concurrent === undefined || !(peakPerSecond > 0)) {
+  const concurrent =
+    scenario.workload.concurrentConnections === undefined
+      ? undefined
+      : pointValue(scenario.workload.concurrentConnections);
+  if (
+    capacity.mode !== 'messages' ||
+    sustained === null ||
+    peakPerSecond === undefined ||
+    concurrent === undefined ||
+    !(peakPerSecond > 0)
+  ) {
     return undefined;
   }
   const perConnection = peakPerSecond / concurrent;
@@ -168,4 +179,18 @@ export function calibrateConnections(
       ...(totalCost ? [`costs.totalPerMonthUSD = ${formatNumber(totalCost.value)} USD/month`] : []),
     ],
   };
+}
+
+/** Why no calibration row could be made (for the report's notes). */
+export function calibrationSkipReason(scenario: Scenario, result: LoadTestResult): string {
+  const name = connectionComponent(scenario);
+  if (name === undefined) return 'the scenario has no component sized by concurrent connections';
+  const component = scenario.components?.[name];
+  if (component?.capacityPerUnit === undefined) return `components.${name} has no capacityPerUnit to replace`;
+  if (component.perUnit?.memoryGB === undefined && component.perUnit?.cpuCores === undefined) {
+    return `components.${name} gives no memoryGB or cpuCores per instance to scale the measurement to`;
+  }
+  if ((result.server?.samples.length ?? 0) === 0)
+    return "the server's /metrics were not scraped during the load test";
+  return 'the server reported no memory per connection or CPU use at the peak';
 }

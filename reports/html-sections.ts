@@ -1,6 +1,13 @@
 /** HTML for the report's text sections: verdict banner, tables, calibration, "how we got this". */
 import { escapeHtml as e, formatNumber, formatRatio, formatRatioCell, formatValue } from './format.js';
-import type { CalibrationRow, ReportCapacity, ReportInput, ReportLoadTest, ReportModel, ReportSimulation } from './inputs.js';
+import type {
+  CalibrationRow,
+  ReportCapacity,
+  ReportInput,
+  ReportLoadTest,
+  ReportModel,
+  ReportSimulation,
+} from './inputs.js';
 import type { EvaluatedRow, VerdictSummary } from './verdict.js';
 
 const verdictText = { ready: 'READY', 'not ready': 'NOT READY', 'not measured': 'NOT MEASURED' } as const;
@@ -208,11 +215,16 @@ ${
 
 /** The `--find-capacity` step table: the capacity is the last step that met every threshold. */
 export function capacityTable(capacity: ReportCapacity): string {
-  const limit = capacity.mode === 'connections' ? capacity.maxSustainableConnections : capacity.maxSustainableMessagesPerSecond;
+  const limit =
+    capacity.mode === 'connections'
+      ? capacity.maxSustainableConnections
+      : capacity.maxSustainableMessagesPerSecond;
   const unit = capacity.mode === 'connections' ? 'connections' : 'msg/s';
   const rows = capacity.steps
     .map(
-      (step) => `<tr data-step="${step.step}"><th scope="row">${step.step}</th><td class="num">${formatNumber(step.users)}</td>
+      (
+        step,
+      ) => `<tr data-step="${step.step}"><th scope="row">${step.step}</th><td class="num">${formatNumber(step.users)}</td>
 <td class="num">${formatNumber(step.offeredMessagesPerSecond)}</td><td class="num">${formatNumber(step.ackedMessagesPerSecond)}</td>
 <td class="num">${formatNumber(step.maxOpenConnections)}</td><td class="num">${formatNumber(step.ackP99Ms)}</td><td class="num">${formatNumber(step.deliveryP99Ms)}</td>
 <td class="status ${step.pass ? 'pass' : 'fail'}">${step.pass ? '✓ OK' : `✗ ${e(step.failed.join('; '))}`}</td></tr>`,
@@ -220,7 +232,9 @@ export function capacityTable(capacity: ReportCapacity): string {
     .join('\n');
   return `<h3 id="capacity-heading">Find capacity (${capacity.mode})</h3>
 <p>Maximum sustained: <strong>${limit === null ? 'none (the first step failed)' : `${formatNumber(limit)} ${unit}`}</strong>${
-    capacity.limitedByGenerator ? ' — the load generator saturated first, so the server’s true capacity is higher.' : '.'
+    capacity.limitedByGenerator
+      ? ' — the load generator saturated first, so the server’s true capacity is higher.'
+      : '.'
   }</p>
 <table class="capacity" aria-labelledby="capacity-heading">
 <thead><tr><th scope="col">Step</th><th scope="col">Users</th><th scope="col">Offered msg/s</th><th scope="col">ACKed msg/s</th><th scope="col">Max open</th><th scope="col">ACK p99 (ms)</th><th scope="col">Delivery p99 (ms)</th><th scope="col">Thresholds</th></tr></thead>

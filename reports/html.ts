@@ -57,7 +57,11 @@ const embedScript = `
     var live = figure.querySelector('.chart-live');
     if (!specs[id] || typeof vegaEmbed !== 'function') return;
     vegaEmbed(live, specs[id], { actions: false, renderer: 'svg' })
-      .then(function () { figure.classList.add('embedded'); figure.setAttribute('data-rendered', 'true'); })
+      .then(function () {
+        figure.classList.add('embedded');
+        figure.setAttribute('data-rendered', 'true');
+        live.removeAttribute('aria-hidden');
+      })
       .catch(function (error) { figure.setAttribute('data-render-error', String(error)); });
   });
 })();`;

@@ -54,7 +54,13 @@ export function classifyResult(json: unknown, file: string): ResultDocument {
   if (json.schema === 'capsim.capacity' && Array.isArray(json.steps) && Array.isArray(json.results)) {
     const results = json.results.map((run, index) => {
       const parsed = classifyResult(run, `${file} (step ${index + 1})`);
-      if (parsed.kind !== 'loadtest') throw badResults(file, 'a find-capacity step is not a load-test result', 'capsim.loadtest', parsed.kind);
+      if (parsed.kind !== 'loadtest')
+        throw badResults(
+          file,
+          'a find-capacity step is not a load-test result',
+          'capsim.loadtest',
+          parsed.kind,
+        );
       return parsed.loadTest;
     });
     return { kind: 'capacity', file, capacity: { ...(json as unknown as CapacityResult), results } };

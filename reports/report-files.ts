@@ -130,7 +130,9 @@ export async function buildReportFiles(options: ReportFilesOptions): Promise<Rep
     model = evaluateModel(scenario);
   }
   const calibration =
-    scenario !== undefined && model !== undefined ? await calibrationFor(scenario, model, loadTests, capacity) : [];
+    scenario !== undefined && model !== undefined
+      ? await calibrationFor(scenario, model, loadTests, capacity)
+      : [];
   const simulation: ReportSimulation | undefined = simulationResult
     ? adaptSimulation(simulationResult)
     : undefined;

@@ -117,10 +117,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
   // 5. The report.
   const calibration = loadTest ? await calibrationFor(scenario, model, [loadTest]) : [];
-  if (loadTest && calibration.length === 0)
-    notes.push(
-      'Calibration skipped: the server exposed no memory or CPU figures to estimate per-instance capacity from.',
-    );
+  if (loadTest && calibration.length === 0) {
+    const { calibrationSkipReason } = await import('./calibrate.js');
+    notes.push(`Calibration skipped: ${calibrationSkipReason(scenario, loadTest)}.`);
+  }
   const input = assembleReportInput({
     scenario,
     model,

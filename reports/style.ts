@@ -34,8 +34,10 @@ html.js figure.embedded .chart-svg { display: none; }
   body { max-width: none; font-size: 11pt; }
   .skip, .chart-live { display: none !important; }
   html.js figure.embedded .chart-svg { display: block !important; }
+  @page { margin: 1.5cm; }
+  /* Print every "how we got this" formula, expanded. */
+  details::details-content { content-visibility: visible; display: block; }
   details > summary { list-style: none; }
-  details:not([open]) > :not(summary) { display: revert; }
   a { color: inherit; text-decoration: none; }
   section { break-inside: avoid-page; }
 }

@@ -212,9 +212,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     );
 
     // An operator replays the dead letters (`capsim dlq replay`): they reach uma where she is now.
-    const before = await deadLetterCount();
     const replay = await cluster.instances[1]!.replayDeadLetters();
-    console.log("DEBUG", before, replay);
     expect(replay.replayed).toBeGreaterThanOrEqual(3);
     expect(replay.remaining).toBe(0);
     expect(await deadLetterCount()).toBe(0);

@@ -13,6 +13,8 @@ interface Params {
 export interface ShimResponse {
   status: number;
   body: string;
+  /** Only `duration` (ms, measured around the blocking call). */
+  timings: { duration: number };
   json(): unknown;
 }
 
@@ -47,13 +49,20 @@ function connection(): { worker: Worker; port: MessagePort } {
 
 function request(method: string, url: string, body: string | null, params: Params = {}): ShimResponse {
   const { port } = connection();
+  const startedMs = performance.now();
   const signal = new Int32Array(new SharedArrayBuffer(4));
   port.postMessage({ signal, method, url, headers: params.headers ?? {}, body });
   // The worker answers on the port, then flips the signal; wait at most 30 s, like k6's default timeout.
-  if (Atomics.wait(signal, 0, 0, 30_000) === 'timed-out') throw new Error(`k6 shim: ${method} ${url} timed out`);
+  if (Atomics.wait(signal, 0, 0, 30_000) === 'timed-out')
+    throw new Error(`k6 shim: ${method} ${url} timed out`);
   const received = receiveMessageOnPort(port);
   const answer = (received?.message ?? { status: 0, body: 'no answer' }) as { status: number; body: string };
-  return { status: answer.status, body: answer.body, json: () => JSON.parse(answer.body) as unknown };
+  return {
+    status: answer.status,
+    body: answer.body,
+    timings: { duration: performance.now() - startedMs },
+    json: () => JSON.parse(answer.body) as unknown,
+  };
 }
 
 export function get(url: string, params?: Params): ShimResponse {

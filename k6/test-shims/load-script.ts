@@ -26,6 +26,8 @@ export interface LoadedK6Script {
   setup?: () => unknown;
   default: (data: unknown) => void;
   handleSummary?: (data: unknown) => Record<string, string>;
+  /** Other exported functions a scenario's `exec` may name. */
+  [exec: string]: unknown;
 }
 
 /** Rewrites `from 'k6/x'` to the shim's file URL; throws on a k6 module the shims do not implement. */

@@ -10,10 +10,12 @@ import { resetShimState, shimState, waitForEventLoop, type ShimState } from './s
 import { buildShimJsonOutput } from './json-output.js';
 import { buildShimSummary, type SummaryMetric } from './summary.js';
 
-interface ArrivalScenario {
+interface ScenarioOptions {
   executor: string;
-  rate: number;
+  exec?: string;
+  rate?: number;
   timeUnit?: string;
+  vus?: number;
   duration: string;
   startTime?: string;
 }
@@ -51,43 +53,94 @@ export async function runK6ScriptWithShims(
   resetShimState(env);
   const script = await loadK6Script(javascript);
   const options = script.options as {
-    scenarios: Record<string, ArrivalScenario>;
+    scenarios: Record<string, ScenarioOptions>;
     thresholds?: Record<string, string[]>;
     summaryTrendStats?: string[];
     tags?: Record<string, string>;
   };
   const data = script.setup ? script.setup() : undefined;
   const testStart = Date.now();
-  const starts: { at: number; scenario: string; iteration: number; scenarioStart: number }[] = [];
+  const starts: {
+    at: number;
+    scenario: string;
+    exec: string;
+    iteration: number;
+    scenarioStart: number;
+    endAt: number | null;
+  }[] = [];
   for (const [name, scenario] of Object.entries(options.scenarios)) {
-    if (scenario.executor !== 'constant-arrival-rate')
-      throw new Error(`k6 shim: executor ${scenario.executor} not implemented`);
-    const intervalMs = parseK6DurationMs(scenario.timeUnit ?? '1s') / scenario.rate;
     const durationMs = parseK6DurationMs(scenario.duration);
     const scenarioStart = testStart + parseK6DurationMs(scenario.startTime ?? '0s');
-    for (let i = 0; i * intervalMs < durationMs; i++) {
-      starts.push({ at: scenarioStart + i * intervalMs, scenario: name, iteration: i, scenarioStart });
+    const exec = scenario.exec ?? 'default';
+    if (scenario.executor === 'constant-arrival-rate') {
+      const intervalMs = parseK6DurationMs(scenario.timeUnit ?? '1s') / (scenario.rate ?? 1);
+      for (let i = 0; i * intervalMs < durationMs; i++) {
+        starts.push({
+          at: scenarioStart + i * intervalMs,
+          scenario: name,
+          exec,
+          iteration: i,
+          scenarioStart,
+          endAt: null,
+        });
+      }
+    } else if (scenario.executor === 'constant-vus') {
+      // Each VU loops until the scenario's end: modelled as one start per VU that repeats (endAt).
+      for (let vu = 0; vu < (scenario.vus ?? 1); vu++) {
+        starts.push({
+          at: scenarioStart,
+          scenario: name,
+          exec,
+          iteration: vu,
+          scenarioStart,
+          endAt: scenarioStart + durationMs,
+        });
+      }
+    } else {
+      throw new Error(`k6 shim: executor ${scenario.executor} not implemented`);
     }
   }
   starts.sort((a, b) => a.at - b.at);
-  for (const start of starts) {
-    await sleep(start.at - Date.now());
+  const iterationsByScenario = new Map<string, number>();
+  const runIteration = (start: (typeof starts)[number], vuId: number) => {
     const state = shimState();
+    const iteration = iterationsByScenario.get(start.scenario) ?? 0;
+    iterationsByScenario.set(start.scenario, iteration + 1);
     state.scenario = {
       name: start.scenario,
-      executor: 'constant-arrival-rate',
+      executor: 'shim',
       startTime: start.scenarioStart,
       progress: 0,
-      iterationInInstance: start.iteration,
-      iterationInTest: start.iteration,
+      iterationInInstance: iteration,
+      iterationInTest: iteration,
     };
-    state.vuId = starts.indexOf(start) + 1;
+    state.vuId = vuId;
+    const fn = script[start.exec as 'default'];
+    if (typeof fn !== 'function') throw new Error(`k6 shim: the script exports no function ${start.exec}`);
     try {
-      script.default(data);
+      fn(data);
     } catch (error) {
       state.callbackErrors.push(error);
     }
+  };
+  const loops: Promise<void>[] = [];
+  for (const [index, start] of starts.entries()) {
+    await sleep(start.at - Date.now());
+    if (start.endAt === null) {
+      runIteration(start, index + 1);
+      continue;
+    }
+    const endAt = start.endAt;
+    loops.push(
+      (async () => {
+        while (Date.now() < endAt) {
+          runIteration(start, index + 1);
+          await sleep(0);
+        }
+      })(),
+    );
   }
+  await Promise.all(loops);
   await waitForEventLoop(timeoutMs);
   const summary = buildShimSummary(options, Date.now() - testStart);
   const outputs = script.handleSummary ? script.handleSummary(summary) : {};

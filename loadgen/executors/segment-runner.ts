@@ -223,7 +223,7 @@ export async function runSegment(
     lastCpu = process.cpuUsage();
     lastCpuWall = now;
     if (hooks.onSecond) {
-      const checked = checker.result();
+      const checked = checker.liveCounts();
       hooks.onSecond({
         workerIndex: assignment.workerIndex,
         row: { ...row },
@@ -231,7 +231,7 @@ export async function runSegment(
         counters: {
           sent: counters.sent,
           acked: counters.acked,
-          delivered: checked.deliveredExpected,
+          delivered: checked.firstDeliveries,
           errors: Object.values(counters.errorsByCode).reduce((a, b) => a + b, 0),
           connectErrors: counters.connectErrors,
         },

@@ -102,6 +102,11 @@ export class DeliveryChecker {
     return 'first';
   }
 
+  /** Cheap running counts for live views (O(1), unlike result()). */
+  liveCounts(): { deliveries: number; firstDeliveries: number; duplicated: number; outOfOrder: number; outstanding: number } {
+    return { deliveries: this.counts.deliveries, firstDeliveries: this.counts.deliveries - this.counts.duplicated - this.counts.redelivered, duplicated: this.counts.duplicated, outOfOrder: this.counts.outOfOrder, outstanding: this.owed };
+  }
+
   /** Deliveries still owed right now (the drain phase waits for this to reach 0). */
   get outstanding(): number {
     return this.owed;

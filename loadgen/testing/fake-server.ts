@@ -113,7 +113,9 @@ export async function startFakeServer(
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as Frame;
       if (frame.type === 'receipt') {
-        const kept = (inbox.get(userId) ?? []).filter((m) => m.conversationId !== frame.conversationId || Number(m.seq) > Number(frame.seq));
+        const kept = (inbox.get(userId) ?? []).filter(
+          (m) => m.conversationId !== frame.conversationId || Number(m.seq) > Number(frame.seq),
+        );
         inbox.set(userId, kept);
       } else if (frame.type === 'ping')
         socket.send(JSON.stringify({ type: 'pong', ts: frame.ts, serverTs: Date.now() }));

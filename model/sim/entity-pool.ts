@@ -33,7 +33,7 @@ export class EntityPool {
     this.deadlineMs = new Float64Array(capacity);
     this.source = new Int32Array(capacity);
     this.client = new Int32Array(capacity);
-    this.waitingAt = new Int32Array(capacity);
+    this.waitingAt = new Int32Array(capacity).fill(-1);
     this.attempts = new Int32Array(capacity);
     this.next = new Int32Array(capacity);
     this.free = new Int32Array(capacity);
@@ -44,13 +44,11 @@ export class EntityPool {
   allocate(nowMs: number, source: number, client: number): number {
     if (this.freeCount === 0) this.grow();
     const entity = this.free[--this.freeCount];
+    // arrivedAtMs and next are set by the station that receives the job; waitingAt is -1 for free rows.
     this.createdAtMs[entity] = nowMs;
-    this.arrivedAtMs[entity] = nowMs;
     this.source[entity] = source;
     this.client[entity] = client;
-    this.waitingAt[entity] = -1;
     this.attempts[entity] = 0;
-    this.next[entity] = -1;
     if (++this.live > this.peakLive) this.peakLive = this.live;
     return entity;
   }
@@ -87,6 +85,7 @@ export class EntityPool {
     this.source = i(this.source);
     this.client = i(this.client);
     this.waitingAt = i(this.waitingAt);
+    this.waitingAt.fill(-1, old);
     this.attempts = i(this.attempts);
     this.next = i(this.next);
     const free = new Int32Array(capacity);

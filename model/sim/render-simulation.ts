@@ -71,11 +71,12 @@ export function renderSimulationText(result: SimulationResult): string {
   lines.push('');
   lines.push(
     ...table(
-      ['end to end', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      ['end to end', 'per second (slice)', 'fleet/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
       [
         ...result.sinks.map((sink) => [
           sink.name,
           withCi(sink.perSecond),
+          number(sink.fleetPerSecond.mean),
           number(sink.latency.p50Ms.mean),
           withCi(sink.latency.p95Ms),
           withCi(sink.latency.p99Ms),
@@ -86,6 +87,7 @@ export function renderSimulationText(result: SimulationResult): string {
           : [
               [
                 'ack',
+                '',
                 '',
                 number(result.ack.p50Ms.mean),
                 withCi(result.ack.p95Ms),

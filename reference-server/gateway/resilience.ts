@@ -13,9 +13,23 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
-  handleAll,
+  handleWhen,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
+
+/**
+ * Errors that say nothing about the dependency's health (set `breakerNeutral: true` on them): e.g.
+ * cluster mode's "target instance has no subscriber" (Redis is fine, one gateway died) or a seq
+ * collision rejected by PostgreSQL's primary key. They propagate but neither open nor close a breaker,
+ * so one dead instance does not cut every instance off from Redis.
+ */
+export function isBreakerNeutral(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { breakerNeutral?: unknown }).breakerNeutral === true
+  );
+}
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -26,10 +40,13 @@ export class Breaker {
     readonly name: string,
     halfOpenAfterMs: number,
   ) {
-    this.policy = circuitBreaker(handleAll, {
-      halfOpenAfter: halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(5),
-    });
+    this.policy = circuitBreaker(
+      handleWhen((error) => !isBreakerNeutral(error)),
+      {
+        halfOpenAfter: halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(5),
+      },
+    );
   }
 
   execute<T>(fn: () => Promise<T>): Promise<T> {

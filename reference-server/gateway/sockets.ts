@@ -72,13 +72,17 @@ export class SocketGateway {
       );
       return;
     }
-    socket.on('error', () => socket.destroy());
+    // A shared listener, not a closure: a closure here would share this function's context and keep
+    // the request, URL and head buffer alive for the connection's lifetime (KiBs per idle connection).
+    socket.on('error', destroySocket);
     this.upgrading += 1;
     void this.admit(request, url)
       .catch((): Admission => ({ ok: false, closeCode: 1011, reason: 'internal error' }))
       .then((admission) => {
+        // Decrement before handing over: ws aborts a malformed handshake without calling back.
+        this.upgrading -= 1;
         this.wss.handleUpgrade(request, socket, head, (ws) => {
-          this.upgrading -= 1;
+          socket.off('error', destroySocket); // ws handles socket errors from here on
           if (!admission.ok || this.ctx.shuttingDown) {
             ws.close(admission.closeCode ?? CloseCode.shutdown, admission.reason ?? 'server shutting down');
             return;
@@ -294,3 +298,7 @@ export class SocketGateway {
 }
 
 function noop(): void {}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}

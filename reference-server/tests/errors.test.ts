@@ -40,7 +40,10 @@ describe('error frames', () => {
       idempotencyKey: 'k',
     });
     await expectError('{"type":"receipt","conversationId":"dm:a:b","seq":0,"status":"read"}', 'E_BAD_FRAME');
-    await expectError('{"type":"receipt","conversationId":"dm:alice:bob","seq":7,"status":"read"}', 'E_BAD_FRAME');
+    await expectError(
+      '{"type":"receipt","conversationId":"dm:alice:bob","seq":7,"status":"read"}',
+      'E_BAD_FRAME',
+    );
     await expectError('{"type":"teleport","requestId":"r9"}', 'E_UNKNOWN_TYPE', { requestId: 'r9' });
     const send = (conversationId: string, body: string, key: string) =>
       JSON.stringify({ type: 'send', conversationId, idempotencyKey: key, body });

@@ -3,7 +3,13 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { sampleReportInput } from '../fixtures/sample-input.js';
 import { downsample, type ReportChart } from './chart.js';
 import { buildCharts, allCharts, deliverySloMs } from './index.js';
-import { connectionsChart, latencyChart, latencyPercentilesChart, throughputChart } from './load.js';
+import {
+  capacityStepsChart,
+  connectionsChart,
+  latencyChart,
+  latencyPercentilesChart,
+  throughputChart,
+} from './load.js';
 import { costBreakdownChart, sweepChart, tornadoChart } from './model.js';
 import { serverResourcesChart } from './server.js';
 import { backlogChart, stationQueueChart, stationUtilizationChart } from './simulation.js';
@@ -165,6 +171,32 @@ describe('chart builders', () => {
   it('the delivery SLO line comes from the delivery-latency requirement', () => {
     expect(deliverySloMs(input)).toBe(100);
     expect(deliverySloMs({ scenario: { name: 'x' } })).toBeUndefined();
+  });
+
+  it('find-capacity steps chart offered vs ACKed per step and marks the failing step', () => {
+    const step = (n: number, pass: boolean) => ({
+      step: n,
+      users: 100,
+      offeredMessagesPerSecond: 50 * n,
+      ackedMessagesPerSecond: pass ? 50 * n : 30 * n,
+      maxOpenConnections: 100,
+      ackP99Ms: 10,
+      deliveryP99Ms: 12,
+      pass,
+      failed: pass ? [] : ['ack_latency: p99 < 100ms'],
+    });
+    const capacity = {
+      mode: 'messages' as const,
+      maxSustainableMessagesPerSecond: 100,
+      maxSustainableConnections: 100,
+      limitedByGenerator: false,
+      steps: [step(1, true), step(2, true), step(3, false)],
+    };
+    const chart = capacityStepsChart(capacity) as ReportChart;
+    expect(compileStrict(chart.spec)).toEqual([]);
+    expect(dataRows(chart.spec)).toContainEqual({ step: 3, series: 'ACKed', value: 90, outcome: 'fail' });
+    expect(chart.description).toContain('sustains 100 messages per second');
+    expect(buildCharts({ ...input, capacity }).load[0].id).toBe('capacity-steps');
   });
 
   it('downsample keeps the first and last point and at most maxPoints', () => {

@@ -1,7 +1,13 @@
 /** All charts of a report, in reading order; charts without data are left out. */
 import type { ReportInput } from '../inputs.js';
 import type { ReportChart } from './chart.js';
-import { capacityStepsChart, connectionsChart, latencyChart, latencyPercentilesChart, throughputChart } from './load.js';
+import {
+  capacityStepsChart,
+  connectionsChart,
+  latencyChart,
+  latencyPercentilesChart,
+  throughputChart,
+} from './load.js';
 import { costBreakdownChart, sweepChart, tornadoChart } from './model.js';
 import { serverResourcesChart } from './server.js';
 import { backlogChart, stationQueueChart, stationUtilizationChart } from './simulation.js';

@@ -187,23 +187,52 @@ export function latencyPercentilesChart(
 export function capacityStepsChart(capacity: ReportCapacity): ReportChart | undefined {
   if (capacity.steps.length === 0) return undefined;
   const values = capacity.steps.flatMap((step) => [
-    { step: step.step, series: 'offered', value: step.offeredMessagesPerSecond, outcome: step.pass ? 'pass' : 'fail' },
-    { step: step.step, series: 'ACKed', value: step.ackedMessagesPerSecond, outcome: step.pass ? 'pass' : 'fail' },
+    {
+      step: step.step,
+      series: 'offered',
+      value: step.offeredMessagesPerSecond,
+      outcome: step.pass ? 'pass' : 'fail',
+    },
+    {
+      step: step.step,
+      series: 'ACKed',
+      value: step.ackedMessagesPerSecond,
+      outcome: step.pass ? 'pass' : 'fail',
+    },
   ]);
   const limit =
-    capacity.mode === 'connections' ? capacity.maxSustainableConnections : capacity.maxSustainableMessagesPerSecond;
+    capacity.mode === 'connections'
+      ? capacity.maxSustainableConnections
+      : capacity.maxSustainableMessagesPerSecond;
   const description =
     `Find-capacity steps (${capacity.mode}): offered and ACKed messages per second at each step; failed steps are marked red.` +
-    (limit === null ? ' Even the first step failed.' : ` The last passing step sustains ${Math.round(limit)} ${capacity.mode === 'connections' ? 'connections' : 'messages per second'}.`);
+    (limit === null
+      ? ' Even the first step failed.'
+      : ` The last passing step sustains ${Math.round(limit)} ${capacity.mode === 'connections' ? 'connections' : 'messages per second'}.`);
   const spec = {
     data: { values },
     mark: { type: 'line', point: { size: 80, filled: true } },
     encoding: {
       x: { field: 'step', type: 'ordinal', title: 'step' },
       y: { field: 'value', type: 'quantitative', title: 'messages/s' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['offered', 'ACKed'], range: palette.slice(0, 2) } },
-      shape: { field: 'outcome', type: 'nominal', title: null, scale: { domain: ['pass', 'fail'], range: ['circle', 'cross'] } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['offered', 'ACKed'], range: palette.slice(0, 2) },
+      },
+      shape: {
+        field: 'outcome',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['pass', 'fail'], range: ['circle', 'cross'] },
+      },
     },
   };
-  return { id: 'capacity-steps', title: 'Find-capacity steps', description, spec: topLevel(spec, description) };
+  return {
+    id: 'capacity-steps',
+    title: 'Find-capacity steps',
+    description,
+    spec: topLevel(spec, description),
+  };
 }

@@ -17,7 +17,8 @@ export const MAX_PRIORITY = 1023;
 export class EventQueue {
   /** Number of pending events. */
   size = 0;
-  private heapTime: Float64Array;
+  /** Heap keys; heapTime[0] is the earliest time when size > 0 (read by Simulation.run). */
+  heapTime: Float64Array;
   private heapOrder: Float64Array;
   private heapSlot: Int32Array;
   /** Payload per slot; read them after `pop()` returned the slot, before scheduling anew. */

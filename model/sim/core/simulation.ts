@@ -73,7 +73,7 @@ export class Simulation {
     const components = this.components;
     this.stopped = false;
     let fired = 0;
-    while (queue.size > 0 && queue.peekTime() <= untilMs) {
+    while (queue.size > 0 && queue.heapTime[0] <= untilMs) {
       const slot = queue.pop();
       this.nowMs = queue.poppedTime;
       fired++;

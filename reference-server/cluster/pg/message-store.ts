@@ -35,9 +35,27 @@ export interface PostgresMessageStoreOptions {
 
 type IdempotencyKey = { senderId: string; idempotencyKey: string };
 
+/**
+ * A server-side error carries a 5-character SQLSTATE and leaves the connection usable; anything else
+ * (socket closed, timeout) may have broken it, so it is destroyed on release instead of pooled.
+ */
+function connectionLost(error: unknown): Error | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return undefined;
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /** Raised when a batch re-used a live idempotency key (a concurrent duplicate send): the batch is rolled back. */
 export class DuplicateIdempotencyKeyError extends Error {
   override readonly name = 'DuplicateIdempotencyKeyError';
+  /** PostgreSQL is healthy: the gateway's storage breaker must not count this (gateway/resilience.ts). */
+  readonly breakerNeutral = true;
+}
+
+/** A seq already committed (stale counter after a Redis loss): the batch is retried with fresh seqs. */
+export class SequenceCollisionError extends Error {
+  override readonly name = 'SequenceCollisionError';
+  readonly breakerNeutral = true;
 }
 
 export class PostgresMessageStore implements MessageStore {
@@ -85,6 +103,7 @@ export class PostgresMessageStore implements MessageStore {
     if (items.length === 0) return;
     const statement = buildAppendStatement(items, this.namespace, this.shards, this.idempotencyMs);
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await client.query<Record<string, number>>(statement.text, statement.values);
@@ -99,10 +118,20 @@ export class PostgresMessageStore implements MessageStore {
       await client.query('COMMIT');
       this.batchesCommitted += 1;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      broken = connectionLost(error);
+      if (broken === undefined) await client.query('ROLLBACK').catch(() => undefined);
+      // 23505 unique_violation on the messages primary key: two allocations handed out the same seq.
+      if (
+        (error as { code?: string }).code === '23505' &&
+        /messages_pkey/.test((error as { constraint?: string }).constraint ?? '')
+      ) {
+        throw new SequenceCollisionError(
+          `a seq in this batch is already committed: ${(error as Error).message}`,
+        );
+      }
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -348,6 +377,7 @@ export class PostgresMessageStore implements MessageStore {
    */
   async sweep(kind: RetentionKind, cutoffMs: number, batchSize: number): Promise<number> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const lock = await client.query<{ locked: boolean }>(
@@ -377,10 +407,11 @@ export class PostgresMessageStore implements MessageStore {
       await client.query('COMMIT');
       return deleted;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      broken = connectionLost(error);
+      if (broken === undefined) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 }

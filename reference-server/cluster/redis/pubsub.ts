@@ -10,6 +10,16 @@ import type { BusEnvelope, PubSub } from '../../contracts.js';
 import { connectRedis, type ScriptedRedis } from './client.js';
 import type { RedisKeys } from './keys.js';
 
+/**
+ * The target instance is gone; Redis itself is fine. `breakerNeutral` keeps the gateway's Redis
+ * circuit breaker closed (gateway/resilience.ts): one dead instance must not cut every other instance
+ * off from Redis. The gateway still retries and dead-letters the envelope.
+ */
+export class NoSubscriberError extends Error {
+  override readonly name = 'NoSubscriberError';
+  readonly breakerNeutral = true;
+}
+
 export class RedisPubSub implements PubSub {
   private subscriber: ScriptedRedis | undefined;
 
@@ -49,8 +59,9 @@ export class RedisPubSub implements PubSub {
       this.keys.instanceChannel(instanceId),
       JSON.stringify(envelope),
     );
-    if (receivers === 0)
-      throw new Error(`instance ${instanceId} is not subscribed (no receiver on its channel)`);
+    if (receivers === 0) {
+      throw new NoSubscriberError(`instance ${instanceId} is not subscribed (no receiver on its channel)`);
+    }
   }
 
   async close(): Promise<void> {
