@@ -229,7 +229,11 @@ async function measureStorage(
 const fmt = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
 
 export async function run(): Promise<BenchSection[]> {
-  const command = `${small ? 'CAPSIM_BENCH_SCALE=small ' : ''}npm run bench -- server`;
+  const env = ['CAPSIM_BENCH_SCALE', 'CAPSIM_BENCH_IDLE', 'CAPSIM_BENCH_ONLY']
+    .filter((name) => process.env[name] !== undefined)
+    .map((name) => `${name}=${process.env[name]} `)
+    .join('');
+  const command = `${env}npm run bench -- server`;
   const idleNote = `${scale.idleCounts.join(' and ')} connections.`;
   const scaleNote = small
     ? 'SMALL scale (shared machine): short run, few connections — ratios indicative only; re-run without CAPSIM_BENCH_SCALE for the goals.'

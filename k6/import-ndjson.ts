@@ -42,7 +42,13 @@ export function isK6Ndjson(text: string): boolean {
   }
 }
 
-const trendNames = ['connect_latency', 'ack_latency', 'delivery_latency', 'inbox_latency'] as const;
+const trendNames = [
+  'connect_latency',
+  'ack_latency',
+  'delivery_latency',
+  'inbox_latency',
+  'http_latency',
+] as const;
 const seriesFields: Partial<Record<string, CounterField>> = {
   messages_sent: 'sent',
   messages_acked: 'acked',
@@ -161,6 +167,7 @@ export function importK6Ndjson(texts: string | readonly string[]): LoadTestResul
       messages_sent: { count: sent, total: sent },
       messages_acked: { count: acked, total: sent },
       messages_delivered: { count: expected - lost, total: expected },
+      http_errors: { count: count('http_errors'), total: count('http_requests') },
     },
     values: { ack_throughput: acked / seconds },
   };
@@ -253,7 +260,21 @@ export function importK6Ndjson(texts: string | readonly string[]): LoadTestResul
           : 'k6 import: generator CPU is not in k6 output; check the runners (kubectl top pods)',
     },
     server: null,
-    http: [],
+    http:
+      count('http_requests') > 0
+        ? [
+            {
+              name: 'k6 HTTP phases',
+              endpoint: 'all',
+              requests: count('http_requests'),
+              errors: count('http_errors'),
+              non2xx: count('http_errors'),
+              requestsPerSecond: rate(count('http_requests')),
+              latency: histograms.http_latency.summary(),
+              histogram: histograms.http_latency.encode(),
+            },
+          ]
+        : [],
     thresholds: verdicts,
     passed: verdicts.every((verdict) => verdict.passed),
   };

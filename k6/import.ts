@@ -193,6 +193,7 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
   const ack = trendOf(instances, 'ack_latency');
   const delivery = trendOf(instances, 'delivery_latency');
   const inbox = trendOf(instances, 'inbox_latency');
+  const httpTrend = trendOf(instances, 'http_latency');
   const counter = (name: string) => sumCounter(instances, name);
   const sent = counter('messages_sent');
   const acked = counter('messages_acked');
@@ -220,6 +221,7 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
       ack_latency: trendStats(ack),
       delivery_latency: trendStats(delivery),
       inbox_latency: trendStats(inbox),
+      ...(httpTrend.count > 0 ? { http_latency: trendStats(httpTrend) } : {}),
     },
     counters: {
       lost: { count: lost, total: expected },
@@ -233,6 +235,7 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
       messages_sent: { count: sent, total: sent },
       messages_acked: { count: acked, total: sent },
       messages_delivered: { count: expected - lost, total: expected },
+      http_errors: { count: counter('http_errors'), total: counter('http_requests') },
     },
     values: { ack_throughput: acked / sendSeconds },
   };
@@ -360,7 +363,23 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
           : 'k6 import: generator CPU is not in k6 summaries; check runner pods (kubectl top pods) and dropped_iterations (0 here)',
     },
     server: null,
-    http: [],
+    // k6 summaries aggregate every HTTP phase into one trend: one row for all of them.
+    http:
+      counter('http_requests') > 0
+        ? [
+            {
+              name: 'k6 HTTP phases',
+              endpoint: 'all',
+              requests: counter('http_requests'),
+              errors: counter('http_errors'),
+              non2xx: counter('http_errors'),
+              requestsPerSecond:
+                Math.round((counter('http_requests') / Math.max(longestRunMs / 1000, 0.001)) * 100) / 100,
+              latency: latencySummary(httpTrend),
+              histogram: reconstructHistogram(httpTrend).encode(),
+            },
+          ]
+        : [],
     thresholds: verdicts,
     passed: verdicts.every((verdict) => verdict.passed),
   };

@@ -28,7 +28,11 @@ const scenario: LoadTestScenario = {
     offline: { fraction: 0.25, at: '1.2s', awayDuration: '1.5s' },
     heartbeat: '200ms',
     grace: '2s',
-    thresholds: { delivery_latency: 'p95 < 60s', connect_errors: 'rate < 1%' },
+    http: [
+      { endpoint: 'history', start: '1s', duration: '1s', requestsPerSecond: 5, connections: 2 },
+      { endpoint: 'tokens', start: '1.5s', duration: '1s', requestsPerSecond: 4, connections: 2 },
+    ],
+    thresholds: { delivery_latency: 'p95 < 60s', connect_errors: 'rate < 1%', http_errors: 'rate < 1%' },
   },
 };
 
@@ -55,7 +59,8 @@ describe('generated k6 script against the reference server', () => {
   it('runs every cell without script errors', () => {
     expect(run.state.callbackErrors.map(String)).toEqual([]);
     expect(run.state.aborted).toBeNull();
-    expect(run.iterations).toBe(2);
+    // 2 cells, 5 history reads and 4 token requests.
+    expect(run.iterations).toBe(11);
   });
 
   it('authenticates every connection with locally minted tokens and heartbeats', () => {
@@ -96,6 +101,12 @@ describe('generated k6 script against the reference server', () => {
     expect(run.state.metrics.get('inbox_latency')?.values.length ?? 0).toBeGreaterThan(0);
   });
 
+  it('runs the HTTP phases (history reads, login storm) on arrival-rate executors', () => {
+    expect(count(run, 'http_requests')).toBe(9);
+    expect(count(run, 'http_errors')).toBe(0);
+    expect(run.state.metrics.get('http_latency')?.values.length).toBe(9);
+  });
+
   it('reports its thresholds in the summary capsim imports', () => {
     const stdout = run.outputs.stdout ?? '';
     expect(stdout).toContain('CAPSIM_K6_SUMMARY ');
@@ -106,6 +117,7 @@ describe('generated k6 script against the reference server', () => {
     expect(document.capsim.scenario).toBe('k6-protocol-test');
     expect(document.metrics.lost.thresholds).toEqual({ 'count==0': { ok: true } });
     expect(document.metrics.connect_errors_rate.thresholds).toEqual({ 'rate<0.01': { ok: true } });
+    expect(document.metrics.http_errors_rate.thresholds).toEqual({ 'rate<0.01': { ok: true } });
   });
 
   it('imports into a capsim load-test result that agrees with the run', () => {

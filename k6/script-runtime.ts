@@ -690,7 +690,15 @@ class Cell {
       addRate('send_errors', false);
       addRate('messages_acked', false);
     }
-    for (const waiting of this.expected.values()) {
+    let reported = 0;
+    for (const [messageKey, waiting] of this.expected) {
+      // Name the first few lost messages: what a server developer needs to find them.
+      if (reported < 5) {
+        reported++;
+        const names: string[] = [];
+        waiting.forEach((index) => names.push(this.users[index].id + (this.users[index].goesOffline ? ' (went offline)' : '')));
+        console.warn('capsim: lost ' + messageKey + ' for ' + names.join(', '));
+      }
       for (let i = 0; i < waiting.size; i++) {
         lostCounter.add(1);
         addRate('lost', true);
@@ -736,7 +744,8 @@ export default function (data: SetupData): void {
 }
 
 /** One request of an HTTP phase (login storm, history read, health/metrics scrape). */
-let historyToken: string | null = null;
+// Per user (one per VU in k6, where module state is per VU).
+const historyTokens: Record<string, string> = {};
 export function httpPhase(data: SetupData): void {
   let phase: HttpPhasePlan | null = null;
   for (const candidate of PLAN.http) if (candidate.name === exec.scenario.name) phase = candidate;
@@ -753,10 +762,10 @@ export function httpPhase(data: SetupData): void {
   } else if (phase.endpoint === 'history') {
     // A 1:1 conversation of this VU's own user: members read their history (PROTOCOL.md section 9).
     const userId = 'k6h-' + data.runId + '-vu' + exec.vu.idInTest;
-    if (historyToken === null) historyToken = mintToken(userId, base, Math.ceil(phase.durationMs / 1000) + 3600);
+    if (historyTokens[userId] === undefined) historyTokens[userId] = mintToken(userId, base, Math.ceil(phase.durationMs / 1000) + 3600);
     const conversation = 'dm:' + userId + ':' + userId + '-peer';
     response = http.get(base + '/v1/conversations/' + encodeURIComponent(conversation) + '/messages?limit=50', {
-      headers: { Authorization: 'Bearer ' + historyToken },
+      headers: { Authorization: 'Bearer ' + historyTokens[userId] },
       tags: { name: 'history' },
     });
   } else {

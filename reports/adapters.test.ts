@@ -202,3 +202,16 @@ describe('find-capacity results', () => {
     expect(connections.connectionsPerInstance).toBe(12_000);
   });
 });
+
+describe('calibration skip reasons', () => {
+  it('say what is missing', async () => {
+    const { calibrationSkipReason } = await import('./calibrate.js');
+    expect(calibrationSkipReason(scenario, { ...result, server: null })).toBe(
+      "the server's /metrics were not scraped during the load test",
+    );
+    const micro = await loadScenario('chat-microservices');
+    expect(calibrationSkipReason(micro, result)).toMatch(
+      /^components\.\w+ gives no memoryGB or cpuCores per instance/,
+    );
+  });
+});

@@ -13,7 +13,7 @@ import type { ModelResultJson } from './adapt-model.js';
 import { assembleReportInput } from './assemble.js';
 import { buildReport } from './build.js';
 import { adaptCapacity, capacityRun } from './adapt-capacity.js';
-import { calibrateConnections, capacityFromFindCapacity } from './calibrate.js';
+import { calibrateConnections, calibrationSkipReason, capacityFromFindCapacity } from './calibrate.js';
 import type { CalibrationRow, ReportCapacity, ReportInput, ReportSimulation } from './inputs.js';
 import { buildJunit } from './junit.js';
 import { buildMarkdown } from './markdown.js';
@@ -133,6 +133,9 @@ export async function buildReportFiles(options: ReportFilesOptions): Promise<Rep
     scenario !== undefined && model !== undefined
       ? await calibrationFor(scenario, model, loadTests, capacity)
       : [];
+  if (scenario !== undefined && loadTests.length > 0 && calibration.length === 0) {
+    notes.push(`Calibration skipped: ${calibrationSkipReason(scenario, loadTests[0])}.`);
+  }
   const simulation: ReportSimulation | undefined = simulationResult
     ? adaptSimulation(simulationResult)
     : undefined;

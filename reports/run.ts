@@ -14,6 +14,7 @@ import type { ModelResultJson } from './adapt-model.js';
 import { adaptSimulation } from './adapt-simulation.js';
 import { assembleReportInput } from './assemble.js';
 import { buildReport } from './build.js';
+import { calibrationSkipReason } from './calibrate.js';
 import { calibrationFor, writeReportOutputs } from './report-files.js';
 import { summarizeVerdict, type Verdict } from './verdict.js';
 
@@ -118,7 +119,6 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   // 5. The report.
   const calibration = loadTest ? await calibrationFor(scenario, model, [loadTest]) : [];
   if (loadTest && calibration.length === 0) {
-    const { calibrationSkipReason } = await import('./calibrate.js');
     notes.push(`Calibration skipped: ${calibrationSkipReason(scenario, loadTest)}.`);
   }
   const input = assembleReportInput({

@@ -61,6 +61,18 @@ describe('capsim report', () => {
       expect(capsim('report', input, '--out', join(dir, 'unchecked.html')).status).toBe(0);
     },
   );
+
+  it('rejects a file that is not results with exit code 2 and no stack trace', { timeout: 60_000 }, () => {
+    const bogus = join(dir, 'bogus.json');
+    writeFileSync(bogus, '{"hello": 1}');
+    const run = capsim('report', bogus, '--out', join(dir, 'x.html'));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('error E_BAD_RESULTS');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const missing = capsim('report', join(dir, 'missing.json'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('cannot read the file');
+  });
 });
 
 describe('capsim model --html', () => {

@@ -51,6 +51,10 @@ export interface VuContext {
   random(): number;
 }
 
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 export interface InFlight {
   message: OutboundMessage;
   /** Connection it was last sent on: after a reconnect, un-ACKed messages are resent (same key). */
@@ -172,6 +176,12 @@ export class VirtualUser {
       localAddress: this.localAddress,
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
+      // Generator CPU is the scarce resource: frames are JSON we parse anyway (skip the UTF-8 pass),
+      // and an all-zero masking key lets ws skip the XOR over every outgoing payload. The mask only
+      // protects intermediaries from cache poisoning by untrusted browser scripts; a load generator
+      // talking to the server under test needs no protection from itself.
+      skipUTF8Validation: true,
+      generateMask: zeroMask,
     });
     this.socket = socket;
     socket.on('message', (data) => this.onFrame(String(data)));

@@ -9,7 +9,7 @@ function formatNumber(value: number): string {
 }
 
 export function renderValidationTable(cases: SimValidationCase[]): string {
-  const header = ['case', 'metric', 'expected', 'simulated', 'rel.err', 'CI', 'result'];
+  const header = ['case', 'metric', 'expected', 'simulated', 'rel.err', '95% CI', 'tolerance', 'result'];
   const rows = cases.map((c) => [
     c.name,
     c.metric,
@@ -17,6 +17,7 @@ export function renderValidationTable(cases: SimValidationCase[]): string {
     formatNumber(c.simulated),
     `${(c.relativeError * 100).toFixed(2)}%`,
     `[${formatNumber(c.ciLow)}, ${formatNumber(c.ciHigh)}]`,
+    `${(c.tolerance * 100).toFixed(0)}%`,
     c.pass ? 'pass' : 'FAIL',
   ]);
   const widths = header.map((title, column) =>
@@ -28,5 +29,10 @@ export function renderValidationTable(cases: SimValidationCase[]): string {
       .join('  ')
       .trimEnd();
   const passed = cases.filter((c) => c.pass).length;
-  return [line(header), ...rows.map(line), '', `${passed}/${cases.length} cases pass`].join('\n');
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `${passed}/${cases.length} cases pass (a case passes when the expected value lies in the 95 % CI of the replications, or within its tolerance)`,
+  ].join('\n');
 }

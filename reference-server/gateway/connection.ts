@@ -86,32 +86,40 @@ export class ConnectionTable {
   }
 
   /**
-   * Writes a text frame unless the socket's outbound buffer is over the cap: a slow consumer is closed
-   * with 4009 instead of letting its buffer grow memory without bound. Returns false when not written.
+   * Writes a text frame unless the socket is a slow consumer: one that still has more than
+   * `maxBufferedBytes` unsent from earlier turns of the event loop. Such a socket is closed with 4009
+   * instead of letting its buffer grow memory without bound. Frames written during the current turn
+   * (a burst of ACKs after one group commit) are not counted against it: they are corked and leave
+   * together, so the buffer is at most the cap plus one turn's burst. Returns false when not written.
    */
   send(connection: Connection, text: string): boolean {
     if (connection.closing) return false;
     const ws = connection.ws;
     if (ws.readyState !== 1) return false;
-    if (ws.bufferedAmount + text.length > this.maxBufferedBytes) {
-      this.metrics.counters.slowConsumers += 1;
-      this.close(connection, CloseCode.slowConsumer, 'slow consumer: outbound buffer over maxBufferedBytes');
-      return false;
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    if (socket !== undefined && !this.corked.has(socket)) {
+      if (ws.bufferedAmount > this.maxBufferedBytes) {
+        this.metrics.counters.slowConsumers += 1;
+        this.close(
+          connection,
+          CloseCode.slowConsumer,
+          'slow consumer: outbound buffer over maxBufferedBytes',
+        );
+        return false;
+      }
+      this.cork(socket);
     }
-    this.cork(ws);
     ws.send(text);
     this.metrics.counters.framesOut += 1;
     return true;
   }
 
   /**
-   * Corks the socket until the current burst of work (this tick's callbacks and promise continuations)
+   * Corks the socket until the current burst of work (this turn's callbacks and promise continuations)
    * is done, so the ACKs of one group commit, or many deliveries to one recipient, leave in one
    * writev instead of one syscall per frame. `ws` has no public cork; its socket is `_socket`.
    */
-  private cork(ws: WebSocket): void {
-    const socket = (ws as unknown as { _socket?: Socket })._socket;
-    if (socket === undefined || this.corked.has(socket)) return;
+  private cork(socket: Socket): void {
     socket.cork();
     this.corked.add(socket);
     if (this.corked.size === 1) process.nextTick(this.uncorkAll);

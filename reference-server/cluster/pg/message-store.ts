@@ -3,7 +3,7 @@
  * (see schema.ts for the layout and why). A write-buffer batch is one statement (append-batch.ts);
  * reads go to the one shard of their conversation, except a user's inbox, gathered from every shard.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import type {
   AppendItem,
   DeadLetter,
@@ -36,12 +36,12 @@ export interface PostgresMessageStoreOptions {
 type IdempotencyKey = { senderId: string; idempotencyKey: string };
 
 /**
- * A server-side error carries a 5-character SQLSTATE and leaves the connection usable; anything else
- * (socket closed, timeout) may have broken it, so it is destroyed on release instead of pooled.
+ * An error PostgreSQL reported (DatabaseError: constraint, timeout, …) or one we raised after a good
+ * reply leaves the connection usable; anything else (socket closed, protocol trouble) may have broken
+ * it, so it is destroyed on release instead of going back to the pool.
  */
 function connectionLost(error: unknown): Error | undefined {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return undefined;
+  if (error instanceof pg.DatabaseError || error instanceof DuplicateIdempotencyKeyError) return undefined;
   return error instanceof Error ? error : new Error(String(error));
 }
 
