@@ -240,7 +240,7 @@ function marginal(short: { sent: number; cpuS: number }, long: { sent: number; c
 
 export async function run(): Promise<BenchSection[]> {
   const relay = await startRelay();
-  const rate = Number(process.env.CAPSIM_BENCH_LOADGEN_RATE ?? 2000);
+  const rate = Number(process.env.CAPSIM_BENCH_LOADGEN_RATE ?? 6000);
   const [shortS, longS] = [3, 9];
   const rows: (string | number)[][] = [];
   const notes: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseThreshold } from '../loadgen/thresholds.js';
 import { kubernetesName, runnerResources } from './manifest.js';
-import { arrivalScenario, buildK6Plan, buildSegments, fitHolds, retimeRamps } from './plan.js';
+import { arrivalScenario, buildK6Plan, buildSegments, fitHolds, httpScenario, retimeRamps } from './plan.js';
 import { parseK6DurationMs } from './test-shims/run.js';
 import { toK6ThresholdOption, translateThresholds } from './thresholds.js';
 
@@ -74,6 +74,38 @@ describe('cells on constant-arrival-rate executors', () => {
       [0, 10_000],
       [10_000, 5000],
     ]);
+  });
+});
+
+describe('HTTP phases', () => {
+  const base = {
+    name: 'http_1_tokens',
+    endpoint: 'tokens' as const,
+    startMs: 2000,
+    durationMs: 10_000,
+    connections: 20,
+  };
+  it('runs a phase with a request rate on an open-model arrival-rate executor', () => {
+    expect(httpScenario({ ...base, requestsPerSecond: 200 })).toMatchObject({
+      executor: 'constant-arrival-rate',
+      exec: 'httpPhase',
+      rate: 200,
+      timeUnit: '1s',
+      duration: '10000ms',
+      startTime: '2000ms',
+      maxVUs: 20,
+    });
+    expect(httpScenario({ ...base, requestsPerSecond: 2.5 })).toMatchObject({
+      rate: 2500,
+      timeUnit: '1000s',
+    });
+  });
+
+  it('runs a phase without a rate closed-loop on its connections', () => {
+    expect(httpScenario({ ...base, requestsPerSecond: null })).toMatchObject({
+      executor: 'constant-vus',
+      vus: 20,
+    });
   });
 });
 

@@ -76,6 +76,7 @@ Put a real secret in a Kubernetes Secret and reference it with \`valueFrom.secre
   \`clientTs\` carries the *intended* send time and \`ack_latency\` / \`delivery_latency\` are measured from it, so a
   stalled VU shows up as latency (no coordinated omission). Heartbeats every ${s.heartbeatMs === null ? "half the server's heartbeatMs" : formatMs(s.heartbeatMs)}; reconnects
   with exponential backoff and full jitter; ${s.offline ? `${Math.round(s.offline.fraction * 100)}% of users go offline for ${formatMs(s.offline.awayMs)} at ${formatMs(s.offline.atMs)} (inbox redelivery)` : 'no offline users'}.
+${s.http.length > 0 ? `- **HTTP phases** (${s.http.map((h) => h.endpoint).join(', ')}): one k6 scenario each, \`constant-arrival-rate\` at the phase's requests per second (open model) or \`constant-vus\` back to back without a rate; \`http_latency\` and \`http_errors\` are measured per request.` : ''}
 
 ## Thresholds
 

@@ -232,9 +232,9 @@ interface User {
   conversation: Conversation | null;
   rng: () => number;
   sent: number;
-  seenLive: Set<string>;
-  highestLive: Map<string, number>;
-  highestRedelivery: Map<string, number>;
+  /** Highest seq per conversation received on the current connection. */
+  highest: Map<string, number>;
+  /** Messages (conversation#seq) this user has received, over all its connections. */
   received: Set<string>;
   goesOffline: boolean;
 }
@@ -260,6 +260,8 @@ class Cell {
   finishing = false;
   finished = false;
   drain: number | null = null;
+  reportedDuplicates = 0;
+  reportedOutOfOrder = 0;
   readonly body: string;
 
   constructor(
@@ -290,9 +292,7 @@ class Cell {
         conversation: null,
         rng: mulberry32(PLAN.seed * 1000003 + cell * 4099 + j),
         sent: 0,
-        seenLive: new Set<string>(),
-        highestLive: new Map<string, number>(),
-        highestRedelivery: new Map<string, number>(),
+        highest: new Map<string, number>(),
         received: new Set<string>(),
         goesOffline: Math.floor((j + 1) * offlineEvery) > Math.floor(j * offlineEvery),
       });
@@ -442,10 +442,8 @@ class Cell {
     addRate('reconnects', false);
     user.connected = true;
     user.reconnectAttempt = 0;
-    // New connection: per-connection duplicate and order tracking starts afresh.
-    user.seenLive = new Set<string>();
-    user.highestLive = new Map<string, number>();
-    user.highestRedelivery = new Map<string, number>();
+    // New connection: the order check is per connection.
+    user.highest = new Map<string, number>();
     const serverHeartbeat = typeof frame.heartbeatMs === 'number' ? frame.heartbeatMs : 30000;
     const every = PLAN.heartbeatMs !== null ? PLAN.heartbeatMs : serverHeartbeat / 2;
     user.heartbeat = setInterval(() => {
@@ -575,28 +573,28 @@ class Cell {
     }
   }
 
+  /**
+   * The checker (same definitions as capsim's loadgen/metrics/checker.ts): a first delivery counts;
+   * a "redelivery: true" copy of one the user already has is an allowed replay; a live copy of one it
+   * already has is a duplicate; a first delivery below the highest seq this connection received for
+   * the conversation is out of order.
+   */
   onDeliver(user: User, frame: Frame, now: number): void {
     const conversationId = String(frame.conversationId);
     const seq = Number(frame.seq);
     const messageKey = conversationId + '#' + seq;
     const redelivery = frame.redelivery === true;
     const clientTs = typeof frame.clientTs === 'number' ? frame.clientTs : now;
-    const order = redelivery ? user.highestRedelivery : user.highestLive;
-    const highest = order.get(conversationId);
-    let duplicate = user.seenLive.has(messageKey);
+    let duplicate = false;
     let outOfOrder = false;
-    if (!duplicate) {
-      user.seenLive.add(messageKey);
-      if (highest !== undefined && seq < highest) outOfOrder = true;
-      if (highest === undefined || seq > highest) order.set(conversationId, seq);
-    }
-    if (!duplicate && user.received.has(messageKey)) {
-      // Seen on an earlier connection: redelivery across reconnects is allowed (at-least-once);
-      // a live delivery of a message this user already has is a duplicate.
+    if (user.received.has(messageKey)) {
       if (redelivery) redeliveredCounter.add(1);
       else duplicate = true;
-    } else if (!duplicate) {
+    } else {
       user.received.add(messageKey);
+      const highest = user.highest.get(conversationId);
+      if (highest !== undefined && seq < highest) outOfOrder = true;
+      if (highest === undefined || seq > highest) user.highest.set(conversationId, seq);
       messagesDelivered.add(1);
       const waiting = this.expected.get(messageKey);
       if (waiting && waiting.delete(user.index)) {
@@ -607,12 +605,19 @@ class Cell {
       if (redelivery) inboxLatency.add(now - clientTs);
       else deliveryLatency.add(now - clientTs);
     }
-    if (duplicate) duplicatedCounter.add(1);
-    if (outOfOrder) outOfOrderCounter.add(1);
+    if (duplicate) {
+      duplicatedCounter.add(1);
+      if (this.reportedDuplicates++ < 5) console.warn('capsim: duplicate live delivery of ' + messageKey + ' to ' + user.id);
+    }
+    if (outOfOrder) {
+      outOfOrderCounter.add(1);
+      if (this.reportedOutOfOrder++ < 5) console.warn('capsim: out-of-order delivery of ' + messageKey + ' to ' + user.id);
+    }
     addRate('duplicated', duplicate);
     addRate('out_of_order', outOfOrder);
     if (PLAN.receipts) this.transmit(user, { type: 'receipt', conversationId: conversationId, seq: seq, status: 'delivered' });
   }
+
 
   onError(user: User, frame: Frame): void {
     errorsCounter.add(1);

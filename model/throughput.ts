@@ -25,6 +25,9 @@ const workloadUnits: Record<string, string> = {
   readsPerSecond: 'reads/s',
 };
 
+/** Made once: Monte Carlo reads the list on every sample. */
+const workloadUnitEntries = Object.entries(workloadUnits);
+
 /** Formula text for an input: the number, and the range it was taken from. */
 export function inputFormula(raw: Quantity | undefined): string {
   if (raw === undefined || typeof raw === 'number') return 'input';
@@ -36,7 +39,7 @@ export function inputFormula(raw: Quantity | undefined): string {
 
 export function workloadMetrics(s: ResolvedScenario, raw: Scenario, ctx: ModelContext): void {
   const w = s.workload;
-  for (const [key, unit] of Object.entries(workloadUnits)) {
+  for (const [key, unit] of workloadUnitEntries) {
     const value = (w as Record<string, number | undefined>)[key];
     if (value !== undefined)
       ctx.set(
@@ -186,16 +189,23 @@ function operationMetrics(s: ResolvedScenario, ctx: ModelContext): void {
   const mix = s.workload.operationsPerUserPerDay;
   const dau = s.workload.dailyActiveUsers;
   if (mix === undefined) return;
+  // A kind may name another metric (sends = workload.messagesPerUserPerDay), so the two move together.
   const entries = Object.entries(mix);
+  const counts: number[] = [];
   let perUser = 0;
-  for (const [, count] of entries) perUser += count;
+  for (const [kind, value] of entries) {
+    const count =
+      typeof value === 'number' ? value : ctx.require(value, `workload.operationsPerUserPerDay.${kind}`);
+    counts.push(count);
+    perUser += count;
+  }
   ctx.set(
     'operations.perUserPerDay',
     'operations/user/day',
     perUser,
     ctx.explain &&
       (() =>
-        `${entries.map(([kind]) => kind).join(' + ')} = ${entries.map(([, count]) => n(count)).join(' + ')}`),
+        `${entries.map(([kind, value]) => (typeof value === 'number' ? kind : `${kind} (${value})`)).join(' + ')} = ${counts.map(n).join(' + ')}`),
   );
   if (dau === undefined) return;
   const perDay = ctx.set(

@@ -76,7 +76,7 @@ export function loadTestRequirementRows(
     required: connections.target,
     measured: connections.maxOpen,
     direction: 'atLeast',
-    requiredFormula: `load plan: ${formatNumber(connections.target)} connections${slice}`,
+    requiredFormula: `load plan: ${formatNumber(connections.target)} connections${slice}${scaleOf(connections.target, context.scenario)}`,
     measuredFrom: `most connections open at once (${formatNumber(connections.attempts)} attempts, ${formatNumber(connections.errors)} errors, ${formatNumber(connections.reconnects)} reconnects)`,
   });
 
@@ -170,6 +170,15 @@ export function loadTestRequirementRows(
     });
   }
   return rows;
+}
+
+/** "; 1/500,000 of workload.concurrentConnections (50,000,000)" — how far the run is scaled down. */
+function scaleOf(connections: number, scenario: Scenario | undefined): string {
+  const full = scenario?.workload.concurrentConnections;
+  if (full === undefined || connections <= 0) return '';
+  const fullValue = pointValue(full);
+  if (!(fullValue > connections)) return '';
+  return `; 1/${formatNumber(Math.round(fullValue / connections))} of workload.concurrentConnections (${formatNumber(fullValue)})`;
 }
 
 function dbOpsPerMessage(

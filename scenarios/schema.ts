@@ -36,9 +36,12 @@ export const workloadSchema = z
       .describe('Average messages per second, when the document gives a rate instead of per-user figures'),
     peakFactor: quantity({ min: 1 }).optional().describe('Peak rate ÷ average rate (e.g. 3 for "3× peak")'),
     operationsPerUserPerDay: z
-      .record(idName, quantity())
+      .record(idName, z.union([quantity(), metricRef]))
       .optional()
-      .describe('Operations per daily active user per day, by kind (login, send, receive, presence…)'),
+      .describe(
+        'Operations per daily active user per day, by kind (login, send, receive, presence…); a value may name ' +
+          'another input, e.g. `workload.messagesPerUserPerDay`, so both move together',
+      ),
     readsPerSecond: quantity()
       .optional()
       .describe('Read operations per second, when the document states them'),

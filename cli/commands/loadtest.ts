@@ -127,7 +127,10 @@ async function runLoadtestCommand(scenarioRef: string, flags: LoadtestFlags): Pr
       return capacity.maxSustainableMessagesPerSecond === null ? ExitCode.checkFailed : ExitCode.ok;
     }
     const result = await loadgen.runLoadTest(scenario, options);
-    dashboard?.stop();
+    if (dashboard) {
+      dashboard.stop();
+      process.stdout.write('\n');
+    }
     console.log(renderSummary(result));
     if (flags.out) {
       await writeFile(flags.out, `${JSON.stringify(result, null, 2)}\n`);

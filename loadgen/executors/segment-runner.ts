@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DeliveryChecker, type CheckerCounts } from '../metrics/checker.js';
+import { DeliveryChecker, type CheckerCounts, type CheckerSample } from '../metrics/checker.js';
 import { LatencyHistogram, type EncodedHistogram } from '../metrics/latency-histogram.js';
 import { TimeSeries, type SecondStats } from '../metrics/time-series.js';
 import type { PlannedConversation, ProtocolAdapter } from '../protocol/adapter.js';
@@ -37,6 +37,7 @@ export interface WorkerResult {
   users: number;
   counters: VuCounters & { scheduled: number; unacked: number; maxOpenConnections: number };
   checker: CheckerCounts;
+  checkerSamples: CheckerSample[];
   histograms: {
     connect: EncodedHistogram;
     ack: EncodedHistogram;
@@ -316,6 +317,7 @@ export async function runSegment(
     users: vus.length,
     counters: { ...counters, scheduled, unacked, maxOpenConnections: maxOpen },
     checker: checker.result(),
+    checkerSamples: checker.faultSamples(),
     histograms: {
       connect: histograms.connect.encode(),
       ack: histograms.ack.encode(),

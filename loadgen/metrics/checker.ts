@@ -31,6 +31,22 @@ export interface CheckerCounts {
 
 export type DeliveryVerdict = 'first' | 'duplicate' | 'redelivered';
 
+/** A concrete faulty delivery, kept (the first few of each kind) so a failure can be traced. */
+export interface CheckerSample {
+  kind: 'lost' | 'duplicated' | 'out_of_order';
+  recipient: string;
+  conversationId: string;
+  seq: number;
+  /** Connection of the recipient (a counter per worker): same id = same socket. */
+  connectionId?: number;
+  /** The first delivery's connection, for duplicates. */
+  firstConnectionId?: number;
+  /** Highest seq already received on this connection, for out-of-order deliveries. */
+  highestSeq?: number;
+}
+
+const maxSamplesPerKind = 10;
+
 interface ConversationBook {
   members: string[];
   /** seq → sender of each ACKed message. */
@@ -45,6 +61,9 @@ export class DeliveryChecker {
   /** `${recipient}\n${conversation}\n${connection}` → highest seq received on that connection. */
   private readonly highest = new Map<string, number>();
   private counts = { deliveries: 0, duplicated: 0, redelivered: 0, outOfOrder: 0 };
+  /** (recipient, conversation, seq) → connection that first received it, for duplicate samples. */
+  private readonly firstConnection = new Map<string, number>();
+  readonly samples: CheckerSample[] = [];
   /** Deliveries still owed (ACKed, recipient has not got it yet). */
   private owed = 0;
 
@@ -91,10 +110,32 @@ export class DeliveryChecker {
         return 'redelivered';
       }
       this.counts.duplicated += 1;
+      if (this.sampleRoom('duplicated')) {
+        this.samples.push({
+          kind: 'duplicated',
+          recipient,
+          conversationId,
+          seq,
+          connectionId,
+          firstConnectionId: this.firstConnection.get(`${receivedKey}\n${seq}`),
+        });
+      }
       return 'duplicate';
     }
     seqs.add(seq);
-    if (seq < highest && !gapFill) this.counts.outOfOrder += 1;
+    if (this.sampleRoom('duplicated')) this.firstConnection.set(`${receivedKey}\n${seq}`, connectionId);
+    if (seq < highest && !gapFill) {
+      this.counts.outOfOrder += 1;
+      if (this.sampleRoom('out_of_order'))
+        this.samples.push({
+          kind: 'out_of_order',
+          recipient,
+          conversationId,
+          seq,
+          connectionId,
+          highestSeq: highest,
+        });
+    }
     if (seq > highest) this.highest.set(connectionKey, seq);
     const book = this.conversations.get(conversationId);
     const sender = book?.acked.get(seq);
@@ -103,8 +144,20 @@ export class DeliveryChecker {
   }
 
   /** Cheap running counts for live views (O(1), unlike result()). */
-  liveCounts(): { deliveries: number; firstDeliveries: number; duplicated: number; outOfOrder: number; outstanding: number } {
-    return { deliveries: this.counts.deliveries, firstDeliveries: this.counts.deliveries - this.counts.duplicated - this.counts.redelivered, duplicated: this.counts.duplicated, outOfOrder: this.counts.outOfOrder, outstanding: this.owed };
+  liveCounts(): {
+    deliveries: number;
+    firstDeliveries: number;
+    duplicated: number;
+    outOfOrder: number;
+    outstanding: number;
+  } {
+    return {
+      deliveries: this.counts.deliveries,
+      firstDeliveries: this.counts.deliveries - this.counts.duplicated - this.counts.redelivered,
+      duplicated: this.counts.duplicated,
+      outOfOrder: this.counts.outOfOrder,
+      outstanding: this.owed,
+    };
   }
 
   /** Deliveries still owed right now (the drain phase waits for this to reach 0). */
@@ -156,6 +209,25 @@ export class DeliveryChecker {
       seqGaps,
       unackedDelivered,
     };
+  }
+
+  private sampleRoom(kind: CheckerSample['kind']): boolean {
+    return this.samples.filter((sample) => sample.kind === kind).length < maxSamplesPerKind;
+  }
+
+  /** Samples of faulty deliveries, including the first few lost ones (computed now). */
+  faultSamples(): CheckerSample[] {
+    const lost: CheckerSample[] = [];
+    for (const [conversationId, book] of this.conversations) {
+      for (const [seq, sender] of book.acked) {
+        for (const member of book.members) {
+          if (lost.length >= maxSamplesPerKind) return [...this.samples, ...lost];
+          if (member !== sender && !this.received.get(key(member, conversationId))?.has(seq))
+            lost.push({ kind: 'lost', recipient: member, conversationId, seq });
+        }
+      }
+    }
+    return [...this.samples, ...lost];
   }
 
   private book(conversationId: string): ConversationBook {

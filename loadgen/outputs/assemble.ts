@@ -170,6 +170,7 @@ export function assembleResult(input: AssembleInput): LoadTestResult {
       inbox: inbox.encode(),
     },
     checker,
+    checkerSamples: workers.flatMap((w) => w.checkerSamples),
     timeSeries: series,
     generator: {
       cpuShare: round(cpuShare),

@@ -13,12 +13,20 @@ function bar(value: number, target: number, width = 24): string {
 
 const fmt = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
-export function Dashboard({ stats, title }: { stats: LiveStats | null; title: string }) {
+export function Dashboard({
+  stats,
+  title,
+  width = 100,
+}: {
+  stats: LiveStats | null;
+  title: string;
+  width?: number;
+}) {
   if (!stats) return <Text>{title}: starting…</Text>;
   const remaining = Math.max(0, stats.durationMs - stats.elapsedMs);
   const problems = stats.duplicated + stats.outOfOrder + stats.errors + stats.connectErrors;
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1}>
+    <Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
       <Text bold>
         {title} — elapsed {formatDurationMs(stats.elapsedMs)}, remaining{' '}
         {remaining > 0 ? formatDurationMs(remaining) : 'draining'} ({stats.workers} worker
@@ -56,9 +64,11 @@ export function Dashboard({ stats, title }: { stats: LiveStats | null; title: st
 
 /** Starts the dashboard; returns an update function and a stop function. */
 export function startDashboard(title: string): { update(stats: LiveStats): void; stop(): void } {
-  const app = render(<Dashboard stats={null} title={title} />);
+  // Some pseudo-terminals report 0 columns: fall back to 100.
+  const width = Math.min(120, process.stdout.columns || 100);
+  const app = render(<Dashboard stats={null} title={title} width={width} />);
   return {
-    update: (stats) => app.rerender(<Dashboard stats={stats} title={title} />),
+    update: (stats) => app.rerender(<Dashboard stats={stats} title={title} width={width} />),
     stop: () => app.unmount(),
   };
 }

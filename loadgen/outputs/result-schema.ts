@@ -153,6 +153,19 @@ export const loadTestResultSchema = z
       inbox: encodedHistogram,
     }),
     checker: checkerCounts,
+    checkerSamples: z
+      .array(
+        z.object({
+          kind: z.enum(['lost', 'duplicated', 'out_of_order']),
+          recipient: z.string(),
+          conversationId: z.string(),
+          seq: z.number(),
+          connectionId: z.number().optional(),
+          firstConnectionId: z.number().optional(),
+          highestSeq: z.number().optional(),
+        }),
+      )
+      .describe('The first few faulty deliveries of each kind per worker, to trace a failure'),
     timeSeries: z.array(secondStats),
     generator: z.object({
       /** Mean CPU of all workers as a share of the cores they had (1 = every core busy). */

@@ -6,19 +6,22 @@ import { CapsimError } from '../../common/errors.js';
 
 afterAll(closeWorkerPool);
 
-/** Short runs: long enough for the utilization CIs, short enough for the test budget. */
-const bundled: [string, number][] = [
-  ['whatsapp-agent-backend', 10],
-  ['chat-1b-users', 1.5],
-  ['agent-backend-nfr', 40],
-  ['broadcast-3000-devices', 60],
-  ['chat-microservices', 3],
+/**
+ * Short runs: long enough for the utilization CIs, short enough for the test budget. 002 runs past its
+ * gateway failure (t = 20–35 s), whose reconnect storm breaks the p99 targets; 003 and 004 declare no SLO.
+ */
+const bundled: [string, number, 'pass' | 'fail' | 'none'][] = [
+  ['whatsapp-agent-backend', 8, 'pass'],
+  ['chat-1b-users', 1.5, 'pass'],
+  ['agent-backend-nfr', 40, 'fail'],
+  ['broadcast-3000-devices', 60, 'none'],
+  ['chat-microservices', 3, 'none'],
 ];
 
 describe('simulateScenario on the bundled scenarios', () => {
   it.each(bundled)(
     '%s: utilizations match the analytic model at its offered load; slice and SLO verdict reported',
-    async (name, durationS) => {
+    async (name, durationS, verdict) => {
       const scenario = await loadScenario(name);
       const result = await simulateScenario(scenario, { durationS, replications: 3, seed: 3 });
       expect(result.slice.factor).toBeGreaterThanOrEqual(1);
@@ -37,34 +40,19 @@ describe('simulateScenario on the bundled scenarios', () => {
         expect(station.sojourn.p50Ms.mean).toBeLessThanOrEqual(station.sojourn.p99Ms.mean + 1e-9);
         expect(station.backlog.jobs.length).toBe(station.backlog.timesS.length);
       }
-      if (scenario.slo?.deliveryLatencyMs !== undefined) {
-        expect(result.slo.checks.length).toBeGreaterThan(0);
-        expect(['pass', 'fail']).toContain(result.slo.verdict);
+      expect(result.slo.verdict).toBe(verdict);
+      if (name === 'chat-1b-users') {
+        // 001's performance target: message delivery < 100 ms at p95.
+        const p95 = result.slo.checks.find((check) => check.objective === 'deliveryLatencyMs');
+        expect([p95?.percentile, p95?.targetMs]).toEqual(['p95', 100]);
+      }
+      if (name === 'agent-backend-nfr') {
+        expect(
+          result.sources.find((source) => source.name === 'reconnect-gateway')?.completedPerSecond.mean,
+        ).toBeGreaterThan(0);
       }
     },
   );
-
-  it('judges the 001 SLO (p95 < 100 ms) and finds 002 failing its p99 during the reconnect storm', async () => {
-    const chat = await simulateScenario(await loadScenario('chat-1b-users'), {
-      durationS: 1,
-      replications: 2,
-      seed: 1,
-    });
-    const p95 = chat.slo.checks.find(
-      (check) => check.objective === 'deliveryLatencyMs' && check.percentile === 'p95',
-    );
-    expect(p95?.targetMs).toBe(100);
-    expect(chat.slo.verdict).toBe('pass');
-    const nfr = await simulateScenario(await loadScenario('agent-backend-nfr'), {
-      durationS: 40,
-      replications: 2,
-      seed: 1,
-    });
-    expect(
-      nfr.sources.find((source) => source.name === 'reconnect-gateway')?.completedPerSecond.mean,
-    ).toBeGreaterThan(0);
-    expect(nfr.slo.verdict).toBe('fail');
-  });
 
   it('is deterministic: the same seed gives identical JSON, another seed different samples', async () => {
     const scenario = await loadScenario('chat-microservices');

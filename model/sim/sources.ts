@@ -77,7 +77,7 @@ abstract class BaseSource implements JobSource {
   finished(_entity: number, ok: boolean): void {
     if (ok) {
       this.completed++;
-      this.lastCompletionMs = this.context.sim.nowMs;
+      this.lastCompletionMs = this.sim.nowMs;
     } else this.failed++;
   }
   resetStats(): void {
@@ -149,7 +149,7 @@ export class ClosedSource extends BaseSource {
   start(): void {
     // Each client starts after one think time: clients are independent, not synchronized.
     for (let client = 0; client < this.clients; client++) {
-      this.context.sim.schedule(this.thinkTime.sample(this.random), this.id, NEXT, client);
+      this.sim.schedule(this.thinkTime.sample(this.random), this.id, NEXT, client);
     }
   }
 
@@ -159,9 +159,9 @@ export class ClosedSource extends BaseSource {
 
   override finished(entity: number, ok: boolean): void {
     super.finished(entity, ok);
-    const client = this.context.pool.client[entity];
+    const client = this.pool.client[entity];
     if (++this.jobsDone[client] < this.jobsPerClient) {
-      this.context.sim.schedule(this.thinkTime.sample(this.random), this.id, NEXT, client);
+      this.sim.schedule(this.thinkTime.sample(this.random), this.id, NEXT, client);
     }
   }
 }
@@ -179,12 +179,12 @@ export class BurstSource extends BaseSource {
   }
 
   start(): void {
-    this.context.sim.scheduleAt(this.atMs, this.id, NEXT, 0);
+    this.sim.scheduleAt(this.atMs, this.id, NEXT, 0);
   }
 
   handle(): void {
     for (let job = 0; job < this.jobs; job++) this.emit(-1);
-    if (this.everyMs < Infinity) this.context.sim.schedule(this.everyMs, this.id, NEXT, 0);
+    if (this.everyMs < Infinity) this.sim.schedule(this.everyMs, this.id, NEXT, 0);
   }
 }
 
@@ -206,7 +206,7 @@ export class ReconnectSource extends BaseSource {
   }
 
   start(): void {
-    this.context.sim.scheduleAt(this.atMs, this.id, 0, 0);
+    this.sim.scheduleAt(this.atMs, this.id, 0, 0);
   }
 
   handle(kind: number): void {
@@ -216,7 +216,7 @@ export class ReconnectSource extends BaseSource {
     }
     const firstMs = Math.min(this.backoff.baseMs, this.backoff.maxMs);
     for (let client = 0; client < this.clients; client++) {
-      this.context.sim.schedule(firstMs * (1 - this.backoff.jitter * this.random.next()), this.id, 1, 0);
+      this.sim.schedule(firstMs * (1 - this.backoff.jitter * this.random.next()), this.id, 1, 0);
     }
   }
 }

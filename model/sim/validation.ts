@@ -257,11 +257,50 @@ type Runner = (
 ) => Promise<ReplicationResult[]>;
 
 /** 003: device workers send one message per uniform 5–15 s delay (mean 10 s → 360 per hour). */
+/**
+ * The 003 figures as the analytic model derives them from the bundled scenario (so the simulation
+ * checks the model's numbers), falling back to the document's own when the scenario cannot be loaded.
+ */
+async function broadcastFigures(): Promise<{
+  devices: number;
+  sendsPerDeviceHour: number;
+  sendsPerDay: number;
+  recordsPerDevice: number;
+  drainHours: number;
+}> {
+  const fallback = {
+    devices: 3_000,
+    sendsPerDeviceHour: 360,
+    sendsPerDay: 25_920_000,
+    recordsPerDevice: 11_000,
+    drainHours: 110_000 / 3_600,
+  };
+  try {
+    const { loadScenario } = await import('../../scenarios/load.js');
+    const { evaluateModel } = await import('../evaluate.js');
+    const metrics = evaluateModel(await loadScenario('broadcast-3000-devices'), {
+      samples: 0,
+      sensitivity: false,
+    }).metrics;
+    const value = (id: string, otherwise: number) => metrics[id]?.value ?? otherwise;
+    return {
+      devices: value('broadcast.devices', fallback.devices),
+      sendsPerDeviceHour: value('broadcast.sendsPerDevicePerHour', fallback.sendsPerDeviceHour),
+      sendsPerDay: value('broadcast.sendsPerDay', fallback.sendsPerDay),
+      recordsPerDevice: value('broadcast.recordsPerDevice', fallback.recordsPerDevice),
+      drainHours: value('broadcast.backlogDrainHours', fallback.drainHours),
+    };
+  } catch {
+    return fallback;
+  }
+}
+
 async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidationCase[]> {
+  // The document's delay: uniform 5–15 s between two sends of a device (mean 10 s).
   const delay: DistributionSpec = { dist: 'uniform', minMs: 5_000, maxMs: 15_000 };
-  const meanDelayS = 10;
-  const devices = 3_000;
-  const sendsPerDeviceHour = 3_600 / meanDelayS;
+  const figures = await broadcastFigures();
+  const devices = Math.round(figures.devices);
+  const sendsPerDeviceHour = figures.sendsPerDeviceHour;
   const workers = (clients: number, jobsPerClient: number): ResolvedPipeline => ({
     sliceFactor: 1,
     sliceUnit: 'the whole fleet',
@@ -290,7 +329,7 @@ async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidat
   const cases: SimValidationCase[] = [];
   const fleet = await run(workers(devices, Infinity), 300_000 * scale, 60_000, 6);
   const perSecond = fleet.map((result) => result.sources[0].completedPerSecond);
-  const name = '003 device workers (3,000 devices)';
+  const name = `003 device workers (${devices.toLocaleString('en-US')} devices)`;
   cases.push(
     makeCase(
       name,
@@ -304,7 +343,7 @@ async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidat
     makeCase(
       name,
       'sends per day, fleet',
-      sendsPerDeviceHour * 24 * devices,
+      figures.sendsPerDay,
       estimate(perSecond.map((rate) => rate * 86_400)),
       0.01,
     ),
@@ -312,12 +351,12 @@ async function deviceWorkerCases(run: Runner, scale: number): Promise<SimValidat
   cases.push(...littlesLaw(name, fleet));
 
   // Backlog: 1,000 leads × 11 messages per device, drained at one send per delay.
-  const recordsPerDevice = 11_000;
-  const drainHours = (recordsPerDevice * meanDelayS) / 3_600;
+  const recordsPerDevice = Math.round(figures.recordsPerDevice);
+  const drainHours = figures.drainHours;
   const drain = await run(workers(1, recordsPerDevice), drainHours * 3_600_000 * 1.2, 0, 10);
   cases.push(
     makeCase(
-      '003 backlog drain (11,000 records/device)',
+      `003 backlog drain (${recordsPerDevice.toLocaleString('en-US')} records/device)`,
       'drain time (hours)',
       drainHours,
       estimate(drain.map((result) => result.sources[0].lastCompletionMs / 3_600_000)),
