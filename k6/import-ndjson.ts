@@ -238,6 +238,7 @@ export function importK6Ndjson(texts: string | readonly string[]): LoadTestResul
       delivery: histograms.delivery_latency.encode(),
       inbox: histograms.inbox_latency.encode(),
     },
+    checkerSamples: [],
     checker: {
       expectedDeliveries: expected,
       deliveredExpected: Math.max(0, expected - lost),

@@ -341,6 +341,7 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
       delivery: reconstructHistogram(delivery).encode(),
       inbox: reconstructHistogram(inbox).encode(),
     },
+    checkerSamples: [],
     checker: {
       expectedDeliveries: expected,
       deliveredExpected,

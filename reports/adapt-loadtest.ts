@@ -89,6 +89,7 @@ export function adaptLoadTest(result: LoadTestResult): ReportLoadTest {
     ackLatencyMs: percentilesOf(result.latency.ack),
     deliveryLatencyMs: percentilesOf(result.latency.delivery),
     connectLatencyMs: percentilesOf(result.latency.connect),
+    inboxLatencyMs: result.latency.inbox ? percentilesOf(result.latency.inbox) : undefined,
     counts: {
       sent: result.summary.messages.sent,
       acked: result.summary.messages.acked,

@@ -115,7 +115,7 @@ export function loadTestSummary(test: ReportLoadTest): string {
 <li>Duration ${formatNumber(test.durationS)} s${test.slice === undefined ? '' : `; ${e(test.slice)}`}</li>
 <li>Messages sent ${formatNumber(c.sent)}, ACKed ${formatNumber(c.acked)}, delivered ${formatNumber(c.delivered)}</li>
 <li>Lost ${formatNumber(c.lost)}, duplicated ${formatNumber(c.duplicated)}, out of order ${formatNumber(c.outOfOrder)}</li>
-${latency('ACK', test.ackLatencyMs)}${latency('Delivery', test.deliveryLatencyMs)}${latency('Connect', test.connectLatencyMs)}
+${latency('ACK', test.ackLatencyMs)}${latency('Delivery', test.deliveryLatencyMs)}${latency('Connect', test.connectLatencyMs)}${latency('Inbox replay (after reconnect)', test.inboxLatencyMs)}
 ${test.generatorCpuPercent === undefined ? '' : `<li>Load-generator CPU ${formatNumber(test.generatorCpuPercent)} % (a saturated generator would understate the server)</li>`}
 </ul></div>`;
 }

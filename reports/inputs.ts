@@ -127,6 +127,8 @@ export interface ReportLoadTest {
   ackLatencyMs?: LatencyPercentilesMs;
   deliveryLatencyMs?: LatencyPercentilesMs;
   connectLatencyMs?: LatencyPercentilesMs;
+  /** Messages replayed from the inbox to a recipient that reconnected, from the intended send time. */
+  inboxLatencyMs?: LatencyPercentilesMs;
   counts: {
     sent: number;
     acked: number;

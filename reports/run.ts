@@ -136,8 +136,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     markdown: join(outDir, 'summary.md'),
     junit: join(outDir, 'junit.xml'),
   });
+  const verdict = summarizeVerdict(input).verdict;
+  log(`report: ${written.htmlPath} (${(Buffer.byteLength(html) / 2 ** 20).toFixed(2)} MiB)`);
   return {
-    verdict: summarizeVerdict(input).verdict,
+    verdict,
     outDir,
     ...written,
     notes,
@@ -184,7 +186,9 @@ async function runLoadStage(
     log(`load test: skipped (${reason(error)})`);
     return undefined;
   } finally {
+    const closing = Date.now();
     await server?.close().catch(() => undefined);
+    if (server) log(`server: stopped in ${((Date.now() - closing) / 1000).toFixed(1)} s`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -184,7 +184,9 @@ export class VirtualUser {
       generateMask: zeroMask,
     });
     this.socket = socket;
-    socket.on('message', (data) => this.onFrame(String(data)));
+    // Frames are attributed to the socket they arrived on: a closing old socket may still deliver.
+    const connectionId = this.connectionId;
+    socket.on('message', (data) => this.onFrame(String(data), connectionId));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // The close event that follows does the accounting; keep the reason visible.
       if (!this.ready && this.desiredOnline) {
@@ -229,7 +231,7 @@ export class VirtualUser {
     }, this.context.random() * ceiling);
   }
 
-  private onFrame(text: string): void {
+  private onFrame(text: string, connectionId: number): void {
     const { adapter, counters, histograms, checker, series } = this.context;
     const event = adapter.decode(text);
     const now = nowMs();
@@ -280,7 +282,7 @@ export class VirtualUser {
           this.userId,
           event.conversationId,
           event.seq,
-          this.connectionId,
+          connectionId,
           event.redelivery,
           this.syncRequest !== null,
         );

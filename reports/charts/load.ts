@@ -145,6 +145,7 @@ export function latencyPercentilesChart(
     ['connect', test.connectLatencyMs],
     ['ACK', test.ackLatencyMs],
     ['delivery', test.deliveryLatencyMs],
+    ['inbox', test.inboxLatencyMs],
   ] as const) {
     if (latency === undefined) continue;
     for (const percentile of ['p50', 'p95', 'p99', 'max'] as const) {
@@ -154,14 +155,14 @@ export function latencyPercentilesChart(
   }
   if (values.length === 0) return undefined;
   const description =
-    `Latency percentiles over the whole run "${test.label}" for connect, ACK and delivery (milliseconds)` +
+    `Latency percentiles over the whole run "${test.label}" for connect, ACK, live delivery and inbox replay (milliseconds)` +
     (sloMs === undefined ? '.' : `, against the ${sloMs} ms delivery SLO (dashed line).`);
   const layers: SpecObject[] = [
     {
       data: { values },
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'kind', type: 'nominal', title: null, sort: ['connect', 'ACK', 'delivery'] },
+        x: { field: 'kind', type: 'nominal', title: null, sort: ['connect', 'ACK', 'delivery', 'inbox'] },
         xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99', 'max'] },
         y: { field: 'latencyMs', type: 'quantitative', title: 'latency (ms)' },
         color: {
