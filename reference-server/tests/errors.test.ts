@@ -1,4 +1,5 @@
 /** Every error code and close code of PROTOCOL.md section 8, each provoked for real. */
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendItem, RateLimiter } from '../contracts.js';
 import { SqliteMessageStore } from '../embedded/sqlite-store.js';
@@ -92,7 +93,8 @@ describe('error frames', () => {
   });
 
   it('E_UNAVAILABLE when storage fails: nothing ACKed, no seq gap afterwards, /readyz 503 once the breaker opens', async () => {
-    const store = new SqliteMessageStore({ dataDir: tempDataDir(), synchronous: 'normal', writer: 'inline' });
+    const storeDir = tempDataDir();
+    const store = new SqliteMessageStore({ dataDir: storeDir, synchronous: 'normal', writer: 'inline' });
     await store.init();
     let failing = false;
     const appendBatch = store.appendBatch.bind(store);
@@ -118,6 +120,7 @@ describe('error frames', () => {
     expect(await alice.next('ack', { idempotencyKey: 'f0' })).toMatchObject({ seq: 2, duplicate: false });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     await store.close();
+    rmSync(storeDir, { recursive: true, force: true });
   });
 
   it('E_INTERNAL when an adapter throws unexpectedly; the connection stays usable', async () => {

@@ -1,4 +1,5 @@
 /** Retention with a fake clock, slow consumers, graceful shutdown, DLQ + degraded mode. */
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../auth/token.js';
 import { FakeClock } from '../clock.js';
@@ -151,7 +152,8 @@ class FlakyBus implements PubSub {
 
 describe('cross-instance delivery, DLQ and degraded mode', () => {
   it('retries, parks in the DLQ, reports degraded, keeps the inbox, and replays to the recipient', async () => {
-    const store = new SqliteMessageStore({ dataDir: tempDataDir(), synchronous: 'normal', writer: 'inline' });
+    const storeDir = tempDataDir();
+    const store = new SqliteMessageStore({ dataDir: storeDir, synchronous: 'normal', writer: 'inline' });
     await store.init();
     const shared = {
       store,
@@ -202,5 +204,6 @@ describe('cross-instance delivery, DLQ and degraded mode', () => {
     await a.close();
     await b.close();
     await store.close();
+    rmSync(storeDir, { recursive: true, force: true });
   });
 });
