@@ -108,21 +108,27 @@ export function adaptLoadTest(result: LoadTestResult): ReportLoadTest {
   };
 }
 
+/** Seconds whose target is within this fraction of the peak count as the peak (targets wobble per second). */
+export const peakFraction = 0.9;
+
 /**
- * The seconds at the peak target: those whose target rate is the run's highest (first and last such
- * second dropped, as they are partial), or every second when the run had no target rate.
+ * The seconds at the peak: those whose target rate is at least 90 % of the run's highest (the first
+ * and last dropped when there are more than four, as they are partial), or every second when the run
+ * had no target rate.
  */
 export function peakWindow(result: LoadTestResult): {
+  seconds: number[];
   fromSecond: number;
   toSecond: number;
-  seconds: number;
 } {
   const peak = Math.max(0, ...result.timeSeries.map((row) => row.targetMessagesPerSecond));
-  let rows = result.timeSeries.filter((row) => peak > 0 && row.targetMessagesPerSecond >= peak * 0.999);
-  if (rows.length > 2) rows = rows.slice(1, -1);
+  let rows = result.timeSeries.filter(
+    (row) => peak > 0 && row.targetMessagesPerSecond >= peak * peakFraction,
+  );
+  if (rows.length > 4) rows = rows.slice(1, -1);
   if (rows.length === 0) rows = result.timeSeries;
-  if (rows.length === 0) return { fromSecond: 0, toSecond: 0, seconds: 0 };
-  return { fromSecond: rows[0].second, toSecond: rows[rows.length - 1].second, seconds: rows.length };
+  const seconds = rows.map((row) => row.second);
+  return { seconds, fromSecond: Math.min(...seconds, 0), toSecond: Math.max(...seconds, 0) };
 }
 
 /** Mean per second of a time-series counter over the peak window. */
@@ -130,10 +136,8 @@ export function sustainedPerSecond(
   result: LoadTestResult,
   field: 'acked' | 'delivered' | 'sent',
 ): { value: number; seconds: number } {
-  const window = peakWindow(result);
-  const rows = result.timeSeries.filter(
-    (row) => row.second >= window.fromSecond && row.second <= window.toSecond,
-  );
+  const window = new Set(peakWindow(result).seconds);
+  const rows = result.timeSeries.filter((row) => window.has(row.second));
   if (rows.length === 0) return { value: 0, seconds: 0 };
   return { value: rows.reduce((sum, row) => sum + row[field], 0) / rows.length, seconds: rows.length };
 }

@@ -45,17 +45,17 @@ describe('load-test adapter', () => {
     expect(test.server!.at(-1)!.cpuPercent).toBeCloseTo(sample.values.server_cpu_cores * 100);
   });
 
-  it('the peak window covers the seconds at the highest target, without the partial first and last', () => {
+  it('the peak window covers the seconds near the highest target, and the sustained rate is their mean', () => {
     const peak = Math.max(...result.timeSeries.map((row) => row.targetMessagesPerSecond));
-    const atPeak = result.timeSeries.filter((row) => row.targetMessagesPerSecond === peak);
     const window = peakWindow(result);
-    expect(window.fromSecond).toBe(atPeak[1].second);
-    expect(window.toSecond).toBe(atPeak.at(-2)!.second);
-    const inside = atPeak.slice(1, -1);
+    expect(window.seconds.length).toBeGreaterThan(0);
+    const rows = result.timeSeries.filter((row) => window.seconds.includes(row.second));
+    for (const row of rows) expect(row.targetMessagesPerSecond).toBeGreaterThanOrEqual(peak * 0.9);
     expect(sustainedPerSecond(result, 'acked').value).toBeCloseTo(
-      inside.reduce((sum, row) => sum + row.acked, 0) / inside.length,
+      rows.reduce((sum, row) => sum + row.acked, 0) / rows.length,
     );
   });
+});
 });
 
 describe('required vs measured rows of a load test', () => {

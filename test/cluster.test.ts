@@ -211,7 +211,12 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
       Array.from({ length: 43 }, (_, index) => index + 1),
     );
 
-    // An operator replays the dead letters (`capsim dlq replay`): they reach uma where she is now.
+    // An operator replays the dead letters (`capsim dlq replay`) once walt's instance has finished
+    // retrying (its retry queue is empty): they reach uma where she is now.
+    await waitUntil(async () => {
+      const metrics = await (await fetch(`${cluster.instances[1]!.url}/metrics`)).text();
+      return /^capsim_retry_queue_depth(?:\{[^}]*\})? 0$/m.test(metrics);
+    });
     const replay = await cluster.instances[1]!.replayDeadLetters();
     expect(replay.replayed).toBeGreaterThanOrEqual(3);
     expect(replay.remaining).toBe(0);

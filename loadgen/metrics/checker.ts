@@ -6,7 +6,9 @@
  * Definitions (PROTOCOL.md §5: exactly-once within a connection, at-least-once across reconnects):
  *   lost          ACKed (conversation, seq) never delivered to a member other than the sender
  *   duplicated    a live (non-redelivery) delivery of a (conversation, seq) the recipient already had
- *   redelivered   a `redelivery: true` copy of one it already had (allowed: inbox/sync replay)
+ *                 on the same connection
+ *   redelivered   a `redelivery: true` copy of one it already had, or a copy on another connection
+ *                 (allowed: inbox/sync replay, at-least-once across reconnects)
  *   out_of_order  a delivery whose seq is below the highest seq this connection already received for
  *                 that conversation (gap-fill answers to our own `sync` are exempt)
  *   seq_gaps      holes in the ACKed seqs of a conversation (the server promises 1, 2, 3, … per
@@ -56,13 +58,11 @@ interface ConversationBook {
 
 export class DeliveryChecker {
   private readonly conversations = new Map<string, ConversationBook>();
-  /** `${recipient}\n${conversation}` → seqs received. */
-  private readonly received = new Map<string, Set<number>>();
+  /** `${recipient}\n${conversation}` → seq received → connection that first received it. */
+  private readonly received = new Map<string, Map<number, number>>();
   /** `${recipient}\n${conversation}\n${connection}` → highest seq received on that connection. */
   private readonly highest = new Map<string, number>();
   private counts = { deliveries: 0, duplicated: 0, redelivered: 0, outOfOrder: 0 };
-  /** (recipient, conversation, seq) → connection that first received it, for duplicate samples. */
-  private readonly firstConnection = new Map<string, number>();
   readonly samples: CheckerSample[] = [];
   /** Deliveries still owed (ACKed, recipient has not got it yet). */
   private owed = 0;
@@ -99,31 +99,24 @@ export class DeliveryChecker {
     const receivedKey = key(recipient, conversationId);
     let seqs = this.received.get(receivedKey);
     if (!seqs) {
-      seqs = new Set();
+      seqs = new Map();
       this.received.set(receivedKey, seqs);
     }
     const connectionKey = `${receivedKey}\n${connectionId}`;
     const highest = this.highest.get(connectionKey) ?? 0;
-    if (seqs.has(seq)) {
-      if (redelivery) {
+    const firstConnectionId = seqs.get(seq);
+    if (firstConnectionId !== undefined) {
+      if (redelivery || firstConnectionId !== connectionId) {
         this.counts.redelivered += 1;
         return 'redelivered';
       }
       this.counts.duplicated += 1;
       if (this.sampleRoom('duplicated')) {
-        this.samples.push({
-          kind: 'duplicated',
-          recipient,
-          conversationId,
-          seq,
-          connectionId,
-          firstConnectionId: this.firstConnection.get(`${receivedKey}\n${seq}`),
-        });
+        this.samples.push({ kind: 'duplicated', recipient, conversationId, seq, connectionId, firstConnectionId });
       }
       return 'duplicate';
     }
-    seqs.add(seq);
-    if (this.sampleRoom('duplicated')) this.firstConnection.set(`${receivedKey}\n${seq}`, connectionId);
+    seqs.set(seq, connectionId);
     if (seq < highest && !gapFill) {
       this.counts.outOfOrder += 1;
       if (this.sampleRoom('out_of_order'))
@@ -194,7 +187,7 @@ export class DeliveryChecker {
       }
       seqGaps += book.maxAckedSeq - book.acked.size;
       for (const member of book.members) {
-        for (const seq of this.received.get(key(member, conversationId)) ?? [])
+        for (const seq of this.received.get(key(member, conversationId))?.keys() ?? [])
           if (!book.acked.has(seq)) unackedDelivered += 1;
       }
     }
