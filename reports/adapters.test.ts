@@ -56,7 +56,6 @@ describe('load-test adapter', () => {
     );
   });
 });
-});
 
 describe('required vs measured rows of a load test', () => {
   it('take the plan for connections and rate, the scenario SLO for latency, and the checker for loss', () => {

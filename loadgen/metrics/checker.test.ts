@@ -39,6 +39,7 @@ describe('DeliveryChecker', () => {
     c.delivered('b', 'dm:a:b', 3, 1, false);
     c.delivered('b', 'dm:a:b', 2, 1, false); // out of order
     c.delivered('b', 'dm:a:b', 3, 2, true); // replay after reconnect: allowed
+    c.delivered('b', 'dm:a:b', 3, 3, false); // live copy on another connection: at-least-once across reconnects
     // seq 4 never arrives: lost. seq 6 ACKed without 5: a gap in the server's numbering.
     c.acked('dm:a:b', 6, 'b');
     c.delivered('a', 'dm:a:b', 6, 1, false);
@@ -46,11 +47,17 @@ describe('DeliveryChecker', () => {
     expect(c.result()).toMatchObject({
       lost: 1,
       duplicated: 1,
-      redelivered: 1,
+      redelivered: 2,
       outOfOrder: 1,
       seqGaps: 1,
       unackedDelivered: 1,
     });
+    expect(
+      c
+        .faultSamples()
+        .map((sample) => sample.kind)
+        .sort(),
+    ).toEqual(['duplicated', 'lost', 'out_of_order']);
   });
 
   it('exempts gap-fill answers and new connections from the order check', () => {

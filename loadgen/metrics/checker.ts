@@ -112,7 +112,14 @@ export class DeliveryChecker {
       }
       this.counts.duplicated += 1;
       if (this.sampleRoom('duplicated')) {
-        this.samples.push({ kind: 'duplicated', recipient, conversationId, seq, connectionId, firstConnectionId });
+        this.samples.push({
+          kind: 'duplicated',
+          recipient,
+          conversationId,
+          seq,
+          connectionId,
+          firstConnectionId,
+        });
       }
       return 'duplicate';
     }
