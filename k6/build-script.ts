@@ -4,6 +4,8 @@
  * TypeScript into the JavaScript that k6-operator's ConfigMap carries.
  */
 import type { K6Plan } from './plan.js';
+import { k6CellSource } from './script-cell.js';
+import { k6LifecycleSource } from './script-lifecycle.js';
 import { k6RuntimeSource } from './script-runtime.js';
 
 /** The k6 modules the script imports (the test doubles in k6/test-shims/ implement exactly these). */
@@ -40,5 +42,7 @@ export function buildK6Script(plan: K6Plan, generatedBy = 'capsim k6'): string {
     '',
     `export const options: Options = ${JSON.stringify(plan.options, null, 2)};`,
     k6RuntimeSource,
+    k6CellSource,
+    k6LifecycleSource,
   ].join('\n');
 }

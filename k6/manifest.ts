@@ -77,8 +77,11 @@ export function runnerResources(
       (vusPerRunner * sizing.memoryPerVuBytes + socketsPerRunner * sizing.memoryPerSocketBytes) * 1.25,
     ) +
     256 * 1024 * 1024;
-  // Frames per message: the send, its ACK, a delivery and a receipt per recipient (about 1 in 1:1).
-  const framesPerSecond = (plan.peakMessagesPerSecond * 4) / parallelism;
+  // Frames per message: the send, its ACK, a delivery and a receipt per recipient (about 1 in 1:1);
+  // plus a ping and a pong per socket per heartbeat (default every 15 s: half the server's 30 s).
+  const heartbeatSeconds = (plan.script.heartbeatMs ?? 15_000) / 1000;
+  const framesPerSecond =
+    (plan.peakMessagesPerSecond * 4) / parallelism + (socketsPerRunner * 2) / heartbeatSeconds;
   const cpuCores = Math.max(1, Math.ceil(framesPerSecond / sizing.framesPerCoreSecond));
   return { vusPerRunner, socketsPerRunner, memoryBytes, cpuCores };
 }

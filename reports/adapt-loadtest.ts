@@ -128,7 +128,8 @@ export function peakWindow(result: LoadTestResult): {
   if (rows.length > 4) rows = rows.slice(1, -1);
   if (rows.length === 0) rows = result.timeSeries;
   const seconds = rows.map((row) => row.second);
-  return { seconds, fromSecond: Math.min(...seconds, 0), toSecond: Math.max(...seconds, 0) };
+  if (seconds.length === 0) return { seconds, fromSecond: 0, toSecond: 0 };
+  return { seconds, fromSecond: Math.min(...seconds), toSecond: Math.max(...seconds) };
 }
 
 /** Mean per second of a time-series counter over the peak window. */

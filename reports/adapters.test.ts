@@ -51,6 +51,8 @@ describe('load-test adapter', () => {
     expect(window.seconds.length).toBeGreaterThan(0);
     const rows = result.timeSeries.filter((row) => window.seconds.includes(row.second));
     for (const row of rows) expect(row.targetMessagesPerSecond).toBeGreaterThanOrEqual(peak * 0.9);
+    expect(window.fromSecond).toBe(Math.min(...window.seconds));
+    expect(window.toSecond).toBe(Math.max(...window.seconds));
     expect(sustainedPerSecond(result, 'acked').value).toBeCloseTo(
       rows.reduce((sum, row) => sum + row.acked, 0) / rows.length,
     );
@@ -212,5 +214,14 @@ describe('calibration skip reasons', () => {
     expect(calibrationSkipReason(micro, result)).toMatch(
       /^components\.\w+ gives no memoryGB or cpuCores per instance/,
     );
+  });
+});
+
+describe('rate tolerance', () => {
+  it('is two Poisson standard deviations of the window count, at least 5 %', async () => {
+    const { poissonTolerance } = await import('./requirements.js');
+    expect(poissonTolerance(100, 4)).toBeCloseTo(0.1); // 2 / √400
+    expect(poissonTolerance(10_000, 60)).toBe(0.05);
+    expect(poissonTolerance(0, 10)).toBe(0.05);
   });
 });

