@@ -28,6 +28,8 @@ export function adaptSimulation(result: SimulationResult): ReportSimulation {
     stations: result.stations.map((station) => ({
       name: station.name,
       utilization: station.utilization.mean,
+      utilizationCi: [station.utilization.ciLow, station.utilization.ciHigh],
+      analyticUtilization: station.analyticUtilization ?? undefined,
       queueLengthMean: station.meanQueueLength.mean,
       queueLengthMax: station.maxQueueLength,
       waitMs: percentiles(station.wait),

@@ -225,3 +225,27 @@ describe('rate tolerance', () => {
     expect(poissonTolerance(0, 10)).toBe(0.05);
   });
 });
+
+describe('simulation adapter', () => {
+  it('keeps replication means, confidence intervals, the backlog series and the SLO verdict', async () => {
+    const { adaptSimulation } = await import('./adapt-simulation.js');
+    const fixtureFile = new URL('./fixtures/simulation-result.json', import.meta.url);
+    const simulation = JSON.parse(
+      readFileSync(fixtureFile, 'utf8'),
+    ) as import('../model/sim/simulate-scenario.js').SimulationResult;
+    const view = adaptSimulation(simulation);
+    expect(view.stations.map((station) => station.name)).toEqual(
+      simulation.stations.map((station) => station.name),
+    );
+    const [first] = simulation.stations;
+    expect(view.stations[0]).toMatchObject({
+      utilization: first.utilization.mean,
+      utilizationCi: [first.utilization.ciLow, first.utilization.ciHigh],
+      queueLengthMax: first.maxQueueLength,
+    });
+    expect(view.stations[0].backlog).toHaveLength(first.backlog.timesS.length);
+    expect(view.slo?.pass).toBe(simulation.slo.verdict === 'pass');
+    expect(view.slo?.description).toContain(simulation.slo.checks[0].objective);
+    expect(view.sliceFactor).toBe(simulation.slice.factor);
+  });
+});

@@ -65,3 +65,11 @@ describe('buildReport (HTML)', () => {
     expect(html).not.toContain('<img src=x');
   });
 });
+
+describe('how we got this', () => {
+  it('states the slack a rate row is given', () => {
+    const input = sampleReportInput(10);
+    input.requirements![1].tolerance = 0.1;
+    expect(buildReportHtml(input)).toContain('<li>Passes at ≥ 90 % of required: random arrivals');
+  });
+});

@@ -44,6 +44,11 @@ function howRow(row: EvaluatedRow): string {
   parts.push(
     `<li>Required (${bound}): ${e(row.requiredFormula ?? formatValue(row.required, row.unit))}</li>`,
   );
+  if (row.tolerance !== undefined && row.tolerance > 0) {
+    parts.push(
+      `<li>Passes at ≥ ${formatNumber((1 - row.tolerance) * 100)} % of required: random arrivals make a measured rate vary (two standard deviations of a Poisson count, 2 ÷ √(rate × seconds), at least 5 %)</li>`,
+    );
+  }
   if (row.measuredFrom !== undefined) parts.push(`<li>Measured: ${e(row.measuredFrom)}</li>`);
   if (row.ratio !== undefined) {
     parts.push(
@@ -155,12 +160,21 @@ ${sentences}
 }
 
 /** Per-station simulation results. */
+/** "42.0 % (41.2–42.8)": the replication mean with its confidence interval. */
+function utilizationCell(station: ReportSimulation['stations'][number]): string {
+  const mean = `${(station.utilization * 100).toFixed(1)} %`;
+  if (station.utilizationCi === undefined) return mean;
+  const [low, high] = station.utilizationCi;
+  return `${mean} <span class="note">(${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)})</span>`;
+}
+
 export function simulationTable(simulation: ReportSimulation): string {
   const rows = simulation.stations
     .map(
       (
         station,
-      ) => `<tr><th scope="row">${e(station.name)}</th><td class="num">${(station.utilization * 100).toFixed(1)} %</td>
+      ) => `<tr><th scope="row">${e(station.name)}</th><td class="num">${utilizationCell(station)}</td>
+<td class="num">${station.analyticUtilization === undefined ? '—' : `${(station.analyticUtilization * 100).toFixed(1)} %`}</td>
 <td class="num">${formatNumber(station.queueLengthMean)}</td><td class="num">${formatNumber(station.queueLengthMax)}</td>
 <td class="num">${formatNumber(station.waitMs?.p95)}</td><td class="num">${formatNumber(station.throughputPerSecond)}</td><td class="num">${formatNumber(station.drops)}</td></tr>`,
     )
@@ -177,7 +191,7 @@ export function simulationTable(simulation: ReportSimulation): string {
       : ` End-to-end latency p50 / p95 / p99: ${formatNumber(e2e.p50)} / ${formatNumber(e2e.p95)} / ${formatNumber(e2e.p99)} ms.`
   }${simulation.slo === undefined ? '' : ` SLO ${e(simulation.slo.description)}: <strong>${simulation.slo.pass ? 'met' : 'NOT met'}</strong>.`}</p>
 <table class="stations"><caption>Simulated stations</caption>
-<thead><tr><th scope="col">Station</th><th scope="col">Utilization</th><th scope="col">Mean queue</th><th scope="col">Max queue</th><th scope="col">Wait p95 (ms)</th><th scope="col">Throughput (/s)</th><th scope="col">Drops</th></tr></thead>
+<thead><tr><th scope="col">Station</th><th scope="col">Utilization (95 % CI)</th><th scope="col">Analytic λ·E[S]/c</th><th scope="col">Mean queue</th><th scope="col">Max queue</th><th scope="col">Wait p95 (ms)</th><th scope="col">Throughput (/s)</th><th scope="col">Drops</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
 

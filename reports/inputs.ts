@@ -64,8 +64,12 @@ export interface ReportModel {
 /** One station of the discrete-event simulation. */
 export interface ReportStation {
   name: string;
-  /** Busy fraction of the station's servers, 0..1. */
+  /** Busy fraction of the station's servers, 0..1 (mean over replications). */
   utilization: number;
+  /** 95 % confidence interval of the utilization over replications. */
+  utilizationCi?: [number, number];
+  /** λ·E[S]/c from the analytic model's offered load, for comparison. */
+  analyticUtilization?: number;
   queueLengthMean: number;
   queueLengthMax: number;
   waitMs?: LatencyPercentilesMs;

@@ -3,7 +3,7 @@
  * and Redis key prefix per run, removed at the end). Skips only when Redis or PostgreSQL is
  * unreachable, and says so loudly — CI runs both.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { namespaceFromPrefix } from '../reference-server/cluster/adapters.js';
 import { startCluster, type RunningClusterInstances } from '../reference-server/cluster/index.js';
@@ -78,6 +78,17 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     await cluster?.close();
     await database?.drop();
     await deleteRedisPrefix(defaultTestRedisUrl, prefix);
+  });
+
+  // Every frame any server sent must be a JSON object with a `type` (an empty text frame once
+  // slipped through a dead-letter replay). The round trip makes frames sent late in a test count.
+  afterEach(async () => {
+    const open = clients.filter((client) => client.closeCode === undefined);
+    await Promise.all(open.map((client) => client.roundTrip()));
+    const malformed = clients.flatMap((client) =>
+      client.malformed.map((text) => `${client.userId}/${client.deviceId}: ${JSON.stringify(text)}`),
+    );
+    expect(malformed, 'malformed frames received (not a JSON object with a type)').toEqual([]);
   });
 
   it('runs three instances on distinct ports', () => {
@@ -221,5 +232,9 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     expect(replay.replayed).toBeGreaterThanOrEqual(3);
     expect(replay.remaining).toBe(0);
     expect(await deadLetterCount()).toBe(0);
+    // The replayed dead letters reach uma's new connection, which already has them from its inbox:
+    // PROTOCOL §5 promises no second copy on one connection.
+    await umaAgain.roundTrip();
+    expect(umaAgain.duplicateDeliveries()).toEqual([]);
   });
 });

@@ -28,8 +28,9 @@ export function renderSummary(result: LoadTestResult): string {
     `  messages     sent ${summary.messages.sent}, acked ${summary.messages.acked}, unacked ${summary.messages.unacked}, send errors ${summary.messages.sendErrors}, retries ${summary.messages.retries}`,
     `  throughput   sent ${summary.throughput.sentPerSecond}/s, acked ${summary.throughput.ackedPerSecond}/s, delivered ${summary.throughput.deliveredPerSecond}/s`,
     `  latency ms   ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'p99.9'.padStart(8)} ${'max'.padStart(8)}  count`,
-    ...(['connect', 'ack', 'delivery', 'inbox'] as const).map((name) => {
+    ...(['connect', 'ack', 'delivery', 'inbox'] as const).flatMap((name) => {
       const l = latency[name];
+      if (!l) return [];
       return `    ${name.padEnd(10)} ${[l.p50Ms, l.p95Ms, l.p99Ms, l.p999Ms, l.maxMs].map((v) => ms(v).padStart(8)).join(' ')}  ${l.count}`;
     }),
     ...result.http.map(

@@ -141,7 +141,7 @@ export const loadTestResultSchema = z
         connect: latencySummary,
         ack: latencySummary,
         delivery: latencySummary,
-        inbox: latencySummary,
+        inbox: latencySummary.optional(),
       })
       .describe(
         'ms from the intended send time; delivery = live deliveries to online recipients, inbox = replays after reconnect',
@@ -150,7 +150,7 @@ export const loadTestResultSchema = z
       connect: encodedHistogram,
       ack: encodedHistogram,
       delivery: encodedHistogram,
-      inbox: encodedHistogram,
+      inbox: encodedHistogram.optional(),
     }),
     checker: checkerCounts,
     checkerSamples: z
@@ -166,9 +166,7 @@ export const loadTestResultSchema = z
         }),
       )
       .optional()
-      .describe(
-        'The first few faulty deliveries of each kind per worker, to trace a failure (added in v1.1)',
-      ),
+      .describe('The first few faulty deliveries of each kind per worker, to trace a failure'),
     timeSeries: z.array(secondStats),
     generator: z.object({
       /** Mean CPU of all workers as a share of the cores they had (1 = every core busy). */

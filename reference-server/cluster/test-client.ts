@@ -18,6 +18,12 @@ export interface ClientOptions {
 
 export class TestClient {
   readonly frames: Frame[] = [];
+  /**
+   * Messages that were not a JSON object with a string `type` (e.g. an empty text frame). Recorded,
+   * not thrown: a throw in the 'message' listener is an uncaught exception that no test owns; tests
+   * assert this list is empty instead, with the offending text in the failure message.
+   */
+  readonly malformed: string[] = [];
   private waiters: {
     predicate: (frame: Frame) => boolean;
     resolve: (frame: Frame) => void;
@@ -31,7 +37,12 @@ export class TestClient {
     readonly deviceId: string,
   ) {
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+      const text = data.toString();
+      const frame = parseFrame(text);
+      if (frame === undefined) {
+        this.malformed.push(text);
+        return;
+      }
       this.frames.push(frame);
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.predicate(frame)) return true;
@@ -113,6 +124,30 @@ export class TestClient {
     return frame;
   }
 
+  /**
+   * Resolves once the server has answered a ping sent now: every frame it wrote to this connection
+   * before reading the ping has arrived by then (one ordered TCP stream).
+   */
+  async roundTrip(): Promise<void> {
+    const ts = Date.now() + Math.random();
+    const pong = this.waitFor((frame) => frame.type === 'pong' && frame.ts === ts);
+    this.send({ type: 'ping', ts });
+    await pong;
+  }
+
+  /** `conversationId#seq` of every message delivered more than once on this connection. */
+  duplicateDeliveries(): string[] {
+    const seen = new Set<string>();
+    const duplicates: string[] = [];
+    for (const frame of this.frames) {
+      if (frame.type !== 'deliver') continue;
+      const id = `${String(frame.conversationId)}#${String(frame.seq)}`;
+      if (seen.has(id)) duplicates.push(id);
+      seen.add(id);
+    }
+    return duplicates;
+  }
+
   /** `deliver` frames received, as `conversationId#seq` (de-duplicated like a real client). */
   deliveredIds(): Set<string> {
     return new Set(
@@ -132,6 +167,18 @@ export class TestClient {
   terminate(): void {
     this.ws.terminate();
   }
+}
+
+/** The frame in `text`, or undefined when it is not a JSON object with a string `type`. */
+export function parseFrame(text: string): Frame | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return typeof (value as { type?: unknown }).type === 'string' ? (value as Frame) : undefined;
 }
 
 export function dmId(a: string, b: string): string {

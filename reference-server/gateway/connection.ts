@@ -30,6 +30,15 @@ export class Connection {
   closing = false;
   /** Set while the inbox replay runs; live deliver frames wait here. */
   held: HeldFrame[] | undefined;
+  /**
+   * The seqs the inbox replay sent on this connection, ascending per conversation; undefined when it
+   * sent none (the common case, so live delivery pays one property check). A message committed before
+   * the inbox was read can still reach this connection live afterwards (its fan-out, a cross-instance
+   * envelope or a dead-letter replay ran late); PROTOCOL §5 promises no second copy on one connection.
+   * Exact seqs, not a high-water mark: a lower seq committed later (another batch or instance) must
+   * still be delivered live.
+   */
+  replayed: Map<string, number[]> | undefined;
 
   constructor(
     readonly ws: WebSocket & { capsimConnection?: Connection },
@@ -39,6 +48,22 @@ export class Connection {
   ) {
     this.lastSeenMs = nowMs;
   }
+}
+
+/** True when the inbox replay already sent (conversationId, seq) on this connection. */
+export function wasReplayed(connection: Connection, conversationId: string, seq: number): boolean {
+  const seqs = connection.replayed?.get(conversationId);
+  if (seqs === undefined) return false;
+  let low = 0;
+  let high = seqs.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const value = seqs[middle];
+    if (value === seq) return true;
+    if (value < seq) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 export class ConnectionTable {

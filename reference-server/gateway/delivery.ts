@@ -16,7 +16,7 @@ import type {
   StoredMessage,
 } from '../contracts.js';
 import type { Breaker } from './resilience.js';
-import type { Connection, ConnectionTable } from './connection.js';
+import { wasReplayed, type Connection, type ConnectionTable } from './connection.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface DeliveryOptions {
@@ -83,6 +83,9 @@ export class Delivery {
       connection.held.push({ conversationId: message.conversationId, seq: message.seq, text });
       return;
     }
+    // Already sent by this connection's inbox replay (PROTOCOL §5: exactly once per connection).
+    if (connection.replayed !== undefined && wasReplayed(connection, message.conversationId, message.seq))
+      return;
     if (this.connections.send(connection, text)) {
       this.metrics.counters.messagesDelivered += 1;
       if (receivedAtMs !== null)
@@ -148,14 +151,21 @@ export class Delivery {
     }
   }
 
-  /** Publish → retries with backoff → DLQ. Never throws. */
-  async publishWithRetry(instanceId: string, envelope: BusEnvelope): Promise<boolean> {
+  /**
+   * Publish → retries with backoff → DLQ (unless `deadLetter` is false: a 'replace' to a dead instance
+   * has nothing left to close, and is no deliverable frame). Never throws.
+   */
+  async publishWithRetry(
+    instanceId: string,
+    envelope: BusEnvelope,
+    { deadLetter = true }: { deadLetter?: boolean } = {},
+  ): Promise<boolean> {
     try {
       await this.busBreaker.execute(() => this.bus.publish(instanceId, envelope));
       return true;
     } catch (firstError) {
       if (this.retrying >= this.options.maxRetrying) {
-        await this.park(instanceId, envelope, firstError, 1);
+        if (deadLetter) await this.park(instanceId, envelope, firstError, 1);
         return false;
       }
       this.retrying += 1;
@@ -167,7 +177,7 @@ export class Delivery {
         });
         return true;
       } catch (error) {
-        await this.park(instanceId, envelope, error, attempts);
+        if (deadLetter) await this.park(instanceId, envelope, error, attempts);
         return false;
       } finally {
         this.retrying -= 1;
@@ -225,8 +235,10 @@ export class Delivery {
   }
 
   /**
-   * Replays dead letters: each is routed again to wherever its users are connected now (here or
-   * another instance); users now offline have the message in their inbox. Entries that fail stay.
+   * Replays dead letters: each is routed again to the devices it was addressed to, wherever they are
+   * connected now (here or another instance); devices now offline have the message in their inbox.
+   * Only the addressed devices: the user's other devices got the message live when it was sent.
+   * Entries that fail stay.
    */
   async replayDeadLetters(limit: number): Promise<{ replayed: number; remaining: number }> {
     let replayed = 0;
@@ -237,8 +249,7 @@ export class Delivery {
       const done: number[] = [];
       for (const entry of entries) {
         afterId = entry.id;
-        const userIds = [...new Set(entry.envelope.targets.map((t) => t.userId))];
-        const ok = await this.replayOne(userIds, entry.envelope);
+        const ok = await this.replayOne(entry.envelope);
         if (ok) done.push(entry.id);
       }
       await this.store.removeDeadLetters(done);
@@ -250,14 +261,34 @@ export class Delivery {
     return { replayed, remaining };
   }
 
-  private async replayOne(userIds: string[], envelope: BusEnvelope): Promise<boolean> {
+  private async replayOne(envelope: BusEnvelope): Promise<boolean> {
+    // Entries parked by older versions: a stale 'replace' must not close anyone's new connection,
+    // and its empty `frame` is no protocol frame. Dropping it is the whole replay.
+    if (envelope.kind === 'replace') return true;
+    // userId → the addressed device ids (undefined = every device of the user).
+    const wanted = new Map<string, Set<string> | undefined>();
+    for (const target of envelope.targets) {
+      if (!('deviceId' in target)) wanted.set(target.userId, undefined);
+      else if (!wanted.has(target.userId)) wanted.set(target.userId, new Set([target.deviceId]));
+      else wanted.get(target.userId)?.add(target.deviceId);
+    }
+    const addressed = (userId: string, deviceId: string): boolean => {
+      if (envelope.exclude?.userId === userId && envelope.exclude.deviceId === deviceId) return false;
+      const devices = wanted.get(userId);
+      return devices === undefined || devices.has(deviceId);
+    };
+    const userIds = [...wanted.keys()];
     for (const userId of userIds) {
-      const devices = this.connections.devices(userId);
-      if (devices === undefined) continue;
-      for (const connection of devices.values()) {
-        if (envelope.exclude?.userId === userId && envelope.exclude.deviceId === connection.deviceId)
-          continue;
-        this.connections.send(connection, envelope.frame);
+      for (const connection of this.connections.devices(userId)?.values() ?? []) {
+        if (!addressed(userId, connection.deviceId)) continue;
+        if (
+          envelope.kind === 'deliver' &&
+          envelope.conversationId !== undefined &&
+          envelope.seq !== undefined
+        ) {
+          const ref = { conversationId: envelope.conversationId, seq: envelope.seq } as StoredMessage;
+          this.sendDeliver(connection, ref, envelope.frame, null);
+        } else this.connections.send(connection, envelope.frame);
       }
     }
     let presence;
@@ -268,7 +299,7 @@ export class Delivery {
     }
     for (const [userId, user] of presence) {
       for (const device of user.devices) {
-        if (device.instanceId === this.options.instanceId) continue;
+        if (device.instanceId === this.options.instanceId || !addressed(userId, device.deviceId)) continue;
         try {
           const targets = [{ userId, deviceId: device.deviceId }];
           await this.busBreaker.execute(() => this.bus.publish(device.instanceId, { ...envelope, targets }));

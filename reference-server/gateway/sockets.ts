@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { idPattern, verifyToken } from '../auth/token.js';
 import type { StoredMessage } from '../contracts.js';
-import { CloseCode, Connection } from './connection.js';
+import { CloseCode, Connection, wasReplayed } from './connection.js';
 import type { GatewayContext } from './context.js';
 import { deliverFrame } from './delivery.js';
 import { parseClientFrame } from './frames.js';
@@ -170,8 +170,10 @@ export class SocketGateway {
       const existing = await ctx.busBreaker.execute(() => ctx.registry.lookup([connection.userId], nowMs));
       for (const device of existing.get(connection.userId)?.devices ?? []) {
         if (device.deviceId === connection.deviceId && device.instanceId !== ctx.instanceId) {
-          const frame = '';
-          void ctx.delivery.publishWithRetry(device.instanceId, { kind: 'replace', targets: [ref], frame });
+          // Retried but never dead-lettered: if that instance is gone, so is the connection to close.
+          // (A parked 'replace' used to be replayed as a text frame: its empty `frame` reached clients.)
+          const envelope = { kind: 'replace' as const, targets: [ref], frame: '' };
+          void ctx.delivery.publishWithRetry(device.instanceId, envelope, { deadLetter: false });
         }
       }
       await ctx.busBreaker.execute(() =>
@@ -182,10 +184,15 @@ export class SocketGateway {
     }
   }
 
-  /** Sends the durable inbox in (conversation, seq) order, then the live frames held meanwhile. */
+  /**
+   * Sends the durable inbox in (conversation, seq) order, then the live frames held meanwhile, skipping
+   * held frames the inbox already covered. The replayed seqs stay on the connection so a late live copy
+   * (fan-out, cross-instance envelope or dead-letter replay of a message that was already in the inbox)
+   * is not sent a second time.
+   */
   private async replayInbox(connection: Connection): Promise<void> {
     const { ctx } = this;
-    const sentUpTo = new Map<string, number>();
+    const replayed = new Map<string, number[]>();
     try {
       let cursor: { conversationId: string; seq: number } | null = null;
       while (!connection.closing) {
@@ -195,9 +202,11 @@ export class SocketGateway {
         for (const message of page) {
           if (message.senderId === connection.userId && message.senderDeviceId === connection.deviceId)
             continue;
-          if (ctx.connections.send(connection, deliverFrame(message, true)))
-            ctx.metrics.counters.messagesDelivered += 1;
-          sentUpTo.set(message.conversationId, message.seq);
+          if (!ctx.connections.send(connection, deliverFrame(message, true))) continue;
+          ctx.metrics.counters.messagesDelivered += 1;
+          let seqs = replayed.get(message.conversationId);
+          if (seqs === undefined) replayed.set(message.conversationId, (seqs = []));
+          seqs.push(message.seq); // ascending: the inbox is read in (conversation, seq) order
         }
         if (page.length < 500) break;
         const last = page[page.length - 1];
@@ -206,12 +215,16 @@ export class SocketGateway {
     } catch {
       // Storage unavailable: the inbox stays and is replayed on the next connection.
     }
+    if (replayed.size > 0) connection.replayed = replayed;
     const held = connection.held ?? [];
     connection.held = undefined;
+    const heldSent = new Set<string>(); // a message can be held twice (live fan-out + DLQ replay)
     for (const frame of held) {
-      if (frame.seq > (sentUpTo.get(frame.conversationId) ?? 0)) {
-        if (ctx.connections.send(connection, frame.text)) ctx.metrics.counters.messagesDelivered += 1;
-      }
+      if (wasReplayed(connection, frame.conversationId, frame.seq)) continue;
+      const id = `${frame.conversationId}#${frame.seq}`;
+      if (heldSent.has(id)) continue;
+      heldSent.add(id);
+      if (ctx.connections.send(connection, frame.text)) ctx.metrics.counters.messagesDelivered += 1;
     }
   }
 
