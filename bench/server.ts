@@ -4,9 +4,12 @@
  * 1. delivered messages/s and ACK/delivery p50/p99 (pipeline with group commit, pipeline with batch size 1,
  *    relay);
  * 2. RSS per idle authenticated connection at 10,000 connections and at the per-process limit;
- * 3. storage transactions/s and messages/s with and without batching (SqliteMessageStore directly).
+ * 3. storage transactions/s and messages/s with and without batching (SqliteMessageStore directly);
+ * 4. cluster mode (Redis + PostgreSQL, reference-server/cluster/): idle authenticated connections held by
+ *    a local cluster (goal 100,000) and same- vs cross-instance delivery throughput; skipped with a note
+ *    when Redis or PostgreSQL is unreachable.
  * Servers and clients each run in their own process. CAPSIM_BENCH_SCALE=small runs a short, small
- * version (a shared machine); the default is the full scale of the goals.
+ * version (a shared machine); unset or `full` is the full scale of the goals.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,6 +30,9 @@ const scale = small
       durationMs: 4_000,
       idleCounts: [1_000, 2_000],
       storeMessages: 5_000,
+      clusterConnections: 2_000,
+      clusterHoldMs: 3_000,
+      clusterThroughput: { pairs: 10, window: 5, warmupMs: 500, durationMs: 2_000 },
     }
   : {
       pairs: 100,
@@ -35,13 +41,22 @@ const scale = small
       durationMs: 15_000,
       idleCounts: [10_000, 19_000],
       storeMessages: 50_000,
+      clusterConnections: 100_000,
+      clusterHoldMs: 15_000,
+      clusterThroughput: { pairs: 50, window: 10, warmupMs: 1_000, durationMs: 5_000 },
     };
-/** CAPSIM_BENCH_ONLY=throughput,idle,storage runs a subset of the sections. */
-const only = new Set((process.env.CAPSIM_BENCH_ONLY ?? 'throughput,idle,storage').split(','));
+/** CAPSIM_BENCH_ONLY=throughput,idle,storage,cluster-idle,cluster-throughput runs a subset of the sections. */
+const only = new Set(
+  (process.env.CAPSIM_BENCH_ONLY ?? 'throughput,idle,storage,cluster-idle,cluster-throughput').split(','),
+);
 const sourceAddresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 // CAPSIM_BENCH_IDLE=10000,19000 overrides the idle connection counts (cheap even on a busy machine).
 if (process.env.CAPSIM_BENCH_IDLE !== undefined) {
   scale.idleCounts = process.env.CAPSIM_BENCH_IDLE.split(',').map(Number);
+}
+// CAPSIM_BENCH_CLUSTER_CONNECTIONS=20000 overrides the cluster's idle connection target.
+if (process.env.CAPSIM_BENCH_CLUSTER_CONNECTIONS !== undefined) {
+  scale.clusterConnections = Number(process.env.CAPSIM_BENCH_CLUSTER_CONNECTIONS);
 }
 
 interface Child {
@@ -229,7 +244,12 @@ async function measureStorage(
 const fmt = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
 
 export async function run(): Promise<BenchSection[]> {
-  const env = ['CAPSIM_BENCH_SCALE', 'CAPSIM_BENCH_IDLE', 'CAPSIM_BENCH_ONLY']
+  const env = [
+    'CAPSIM_BENCH_SCALE',
+    'CAPSIM_BENCH_IDLE',
+    'CAPSIM_BENCH_CLUSTER_CONNECTIONS',
+    'CAPSIM_BENCH_ONLY',
+  ]
     .filter((name) => process.env[name] !== undefined)
     .map((name) => `${name}=${process.env[name]} `)
     .join('');
@@ -243,7 +263,49 @@ export async function run(): Promise<BenchSection[]> {
   if (only.has('throughput')) sections.push(await throughputSection(command, scaleNote));
   if (only.has('idle')) sections.push(await idleSection(command, small ? idleNote : scaleNote));
   if (only.has('storage')) sections.push(await storageSection(command, scaleNote));
+  if (only.has('cluster-idle')) sections.push(...(await clusterIdleSections(command, scaleNote)));
+  if (only.has('cluster-throughput'))
+    sections.push(...(await clusterThroughputBenchSections(command, scaleNote)));
   return sections;
+}
+
+const clusterSkipNote = (reason: string): string =>
+  `SKIPPED: ${reason}. Cluster mode needs Redis (127.0.0.1:6379 or CAPSIM_TEST_REDIS_URL) and PostgreSQL (127.0.0.1:5432 as postgres/root with trust auth, or CAPSIM_TEST_POSTGRES_URL).`;
+
+/** Idle connections held by a local cluster (reference-server/cluster/bench-cluster.ts). */
+async function clusterIdleSections(command: string, scaleNote: string): Promise<BenchSection[]> {
+  const { runClusterBench, clusterBenchSections } =
+    await import('../reference-server/cluster/bench-cluster.js');
+  const few = scale.clusterConnections < 20_000;
+  const result = await runClusterBench({
+    connections: scale.clusterConnections,
+    holdMs: scale.clusterHoldMs,
+    // Few connections: two instances and one client process show the per-connection costs.
+    ...(few ? { instances: 2, clientProcesses: 1 } : {}),
+  });
+  return clusterBenchSections(result, command).map((section) => ({
+    ...section,
+    notes: [
+      ...(section.notes ?? []),
+      ...(result.skipped !== undefined ? [clusterSkipNote(result.skipped)] : []),
+      `Target ${scale.clusterConnections.toLocaleString('en-US')} connections, held ${scale.clusterHoldMs / 1000} s. ${scaleNote}`,
+    ],
+  }));
+}
+
+/** Same-instance vs cross-instance delivery (reference-server/cluster/bench-cluster-throughput.ts). */
+async function clusterThroughputBenchSections(command: string, scaleNote: string): Promise<BenchSection[]> {
+  const { runClusterThroughputBench, clusterThroughputSections } =
+    await import('../reference-server/cluster/bench-cluster-throughput.js');
+  const result = await runClusterThroughputBench(scale.clusterThroughput);
+  return clusterThroughputSections(result, command).map((section) => ({
+    ...section,
+    notes: [
+      ...(section.notes ?? []),
+      ...(result.skipped !== undefined ? [clusterSkipNote(result.skipped)] : []),
+      scaleNote,
+    ],
+  }));
 }
 
 async function throughputSection(command: string, scaleNote: string): Promise<BenchSection> {

@@ -120,6 +120,8 @@ describe('calibration', () => {
     expect(row.measuredPerInstance).toBe(measured.connectionsPerInstance);
     expect(row.measuredInstances).toBe(Math.ceil(50e6 / measured.connectionsPerInstance));
     expect(row.formulas!.join('\n')).toContain('memory bound');
+    // The recorded run held ~100 connections: the report says the figure is an estimate.
+    expect(row.caveat).toContain(`holding only ${result.summary.connections.maxOpen} connections`);
   });
 
   it('is skipped when the server exposed no figures to estimate capacity from', () => {

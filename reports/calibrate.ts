@@ -39,7 +39,11 @@ export function connectionComponent(scenario: Scenario): string | undefined {
 export interface MeasuredConnectionCapacity {
   connectionsPerInstance: number;
   formulas: string[];
+  caveat?: string;
 }
+
+/** Below this many connections, memory per connection is dominated by heap growth unrelated to them. */
+export const firmEstimateConnections = 1_000;
 
 /** The measured connections one instance of `componentName` can hold, or undefined if not measurable. */
 export function measuredConnectionCapacity(
@@ -88,7 +92,12 @@ export function measuredConnectionCapacity(
   }
   if (bounds.length === 0) return undefined;
   const smallest = bounds.reduce((a, b) => (b.value < a.value ? b : a));
+  const held = result.summary.connections.maxOpen;
   return {
+    caveat:
+      held < firmEstimateConnections
+        ? `Estimated from a run holding only ${formatNumber(held)} connections, where memory and CPU per connection are noisy; for a firm figure, pass the results of capsim loadtest --find-capacity connections (or of a --slice run with thousands of connections) to capsim report.`
+        : undefined,
     connectionsPerInstance: smallest.value,
     formulas: [
       ...bounds.map((bound) => bound.formula),
@@ -170,6 +179,7 @@ export function calibrateConnections(
     measuredInstances: measuredInstances.value,
     assumedMonthlyCostUsd: cost(baseline),
     measuredMonthlyCostUsd: cost(recalibrated),
+    caveat: measured.caveat,
     formulas: [
       ...measured.formulas,
       `--set ${id}.capacityPerUnit=${measured.connectionsPerInstance}, then the model: ${id}.unitsRequired = ${measuredInstances.formula}`,

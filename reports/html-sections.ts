@@ -135,7 +135,8 @@ export function calibrationSection(rows: readonly CalibrationRow[]): string {
   const sentences = rows
     .map((row) => {
       const cost = row.measuredMonthlyCostUsd === undefined ? '' : `, ${money(row.measuredMonthlyCostUsd)}`;
-      return `<p class="calibration-sentence">The document assumes <strong>${formatNumber(row.assumedPerInstance)} ${e(row.unit)} per instance</strong> → ${formatNumber(row.assumedInstances)} instances${row.assumedMonthlyCostUsd === undefined ? '' : ` (${money(row.assumedMonthlyCostUsd)})`}; measured <strong>${formatNumber(row.measuredPerInstance)}</strong> → <strong>${formatNumber(row.measuredInstances)} instances${cost}</strong>.</p>`;
+      const caveat = row.caveat === undefined ? '' : `<p class="note">${e(row.caveat)}</p>`;
+      return `<p class="calibration-sentence">The document assumes <strong>${formatNumber(row.assumedPerInstance)} ${e(row.unit)} per instance</strong> → ${formatNumber(row.assumedInstances)} instances${row.assumedMonthlyCostUsd === undefined ? '' : ` (${money(row.assumedMonthlyCostUsd)})`}; measured <strong>${formatNumber(row.measuredPerInstance)}</strong> → <strong>${formatNumber(row.measuredInstances)} instances${cost}</strong>.</p>${caveat}`;
     })
     .join('\n');
   const body = rows

@@ -185,6 +185,8 @@ export interface CalibrationRow {
   measuredMonthlyCostUsd?: number;
   /** The model's formulas for the measured case ("how we got this"). */
   formulas?: string[];
+  /** How firm the measured figure is (e.g. estimated from a small run). */
+  caveat?: string;
 }
 
 /** One step of `capsim loadtest --find-capacity`. */

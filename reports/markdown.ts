@@ -51,6 +51,7 @@ export function buildMarkdown(input: ReportInput): string {
       value === undefined ? '' : `, $${formatNumber(value)}/month`;
     lines.push(
       `**Calibration** — the document assumes ${formatNumber(row.assumedPerInstance)} ${row.unit} per instance → ${formatNumber(row.assumedInstances)} instances${money(row.assumedMonthlyCostUsd)}; measured ${formatNumber(row.measuredPerInstance)} → ${formatNumber(row.measuredInstances)} instances${money(row.measuredMonthlyCostUsd)}.`,
+      ...(row.caveat === undefined ? [] : ['', `_${row.caveat}_`]),
       '',
     );
   }

@@ -33,6 +33,10 @@ export interface ClusterThroughputResult {
   skipped?: string;
   local?: ThroughputReport;
   cross?: ThroughputReport;
+  /** The load each mode ran with (for the table's notes). */
+  pairs?: number;
+  window?: number;
+  durationMs?: number;
 }
 
 export async function runClusterThroughputBench(
@@ -90,7 +94,13 @@ export async function runClusterThroughputBench(
       await drive('w', b.wsUrl, 2_000);
       const local = await drive('l', a.wsUrl);
       const cross = await drive('x', b.wsUrl);
-      return { local, cross };
+      return {
+        local,
+        cross,
+        pairs: options.pairs ?? 50,
+        window: options.window ?? 10,
+        durationMs: options.durationMs ?? 5_000,
+      };
     } finally {
       await cluster.close();
     }
@@ -141,7 +151,7 @@ export function clusterThroughputSections(
       columns,
       rows: [row('same instance (local)', result.local), row('other instance (Redis pub/sub)', result.cross)],
       notes: [
-        'Two gateway instances on Redis + PostgreSQL (8 shards, write buffer defaults), one client process, 50 sender → recipient pairs with 10 messages in flight each; ratio = delivered msg/s relative to local delivery in the same run.',
+        `Two gateway instances on Redis + PostgreSQL (8 shards, write buffer defaults), one client process, ${result.pairs ?? 50} sender → recipient pairs with ${result.window ?? 10} messages in flight each, ${(result.durationMs ?? 5_000) / 1000} s per mode; ratio = delivered msg/s relative to local delivery in the same run.`,
         'ACK latency includes the PostgreSQL group commit (the ACK is sent only once the batch is durable).',
       ],
     },

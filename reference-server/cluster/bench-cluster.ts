@@ -5,8 +5,8 @@
  * Per-process limits shape the run: the open-files limit is 20,000 per process, so the connections are
  * spread over several gateway instances (each ≤ ~17,000) and several client processes; one source
  * address offers ~28,000 ephemeral ports (32768–60999), so each client process connects from its own
- * 127.0.0.x address. `npm run bench` does not run it at full scale by default (it needs a quiet
- * machine): call `runClusterBench({ connections: 100_000 })`, or
+ * 127.0.0.x address. `npm run bench -- server` runs it at 100,000 connections (needs a quiet machine;
+ * `CAPSIM_BENCH_SCALE=small` opens 2,000); alone: `runClusterBench({ connections: 100_000 })`, or
  * `node --import tsx reference-server/cluster/bench-cluster.ts 100000`.
  */
 import { once } from 'node:events';

@@ -4,6 +4,9 @@
  */
 import WebSocket from 'ws';
 import { signToken } from '../auth/token.js';
+import { parseFrame } from '../test-support/parse-frame.js';
+
+export { parseFrame };
 
 export type Frame = Record<string, unknown> & { type: string };
 
@@ -167,18 +170,6 @@ export class TestClient {
   terminate(): void {
     this.ws.terminate();
   }
-}
-
-/** The frame in `text`, or undefined when it is not a JSON object with a string `type`. */
-export function parseFrame(text: string): Frame | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return typeof (value as { type?: unknown }).type === 'string' ? (value as Frame) : undefined;
 }
 
 export function dmId(a: string, b: string): string {

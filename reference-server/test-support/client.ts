@@ -4,6 +4,7 @@
  */
 import WebSocket from 'ws';
 import { signToken } from '../auth/token.js';
+import { parseFrame } from './parse-frame.js';
 
 export type Frame = Record<string, unknown> & { type: string };
 
@@ -17,13 +18,20 @@ export interface ClientOptions {
 
 export class TestClient {
   readonly frames: Frame[] = [];
+  /** Messages that were not a JSON object with a string `type`: recorded for assertions, not thrown. */
+  readonly malformed: string[] = [];
   closeCode: number | undefined;
   private waiters: { predicate: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   readonly closed: Promise<number>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+      const text = data.toString();
+      const frame = parseFrame(text);
+      if (frame === undefined) {
+        this.malformed.push(text);
+        return;
+      }
       this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => {
         if (!w.predicate(frame)) return true;
