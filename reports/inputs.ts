@@ -4,6 +4,9 @@
  * the load generator's results into them.
  */
 
+import type { CheckResult } from '../model/checks.js';
+import type { Metric } from '../model/context.js';
+
 /** Percentiles of a latency distribution, in milliseconds. */
 export interface LatencyPercentilesMs {
   p50?: number;
@@ -12,26 +15,11 @@ export interface LatencyPercentilesMs {
   max?: number;
 }
 
-/** One derived metric of the analytic model (issue 2 JSON: `metrics[id]`). */
-export interface ReportModelMetric {
-  value: number;
-  unit: string;
-  /** The formula with its inputs substituted ("how we got this number"). */
-  formula: string;
-  p10?: number;
-  p50?: number;
-  p90?: number;
-}
+/** One derived metric of the analytic model (issue 2 JSON: `metrics[id]`); the model's own type. */
+export type ReportModelMetric = Metric;
 
-/** One reproduction check of the model against its source document. */
-export interface ReportModelCheck {
-  id: string;
-  expected: number;
-  actual: number;
-  tolerance: number;
-  pass: boolean;
-  source: string;
-}
+/** One reproduction check of the model against its source document; the model's own type. */
+export type ReportModelCheck = CheckResult;
 
 /** Sensitivity of one output to each input (tornado): output at the input's low and high value. */
 export interface ReportSensitivity {
