@@ -270,7 +270,7 @@ export async function run(): Promise<BenchSection[]> {
 }
 
 const clusterSkipNote = (reason: string): string =>
-  `SKIPPED: ${reason}. Cluster mode needs Redis (127.0.0.1:6379 or CAPSIM_TEST_REDIS_URL) and PostgreSQL (127.0.0.1:5432 as postgres/root with trust auth, or CAPSIM_TEST_POSTGRES_URL).`;
+  `SKIPPED: ${reason.replace(/\.$/, '')}. Cluster mode needs Redis (127.0.0.1:6379 or CAPSIM_TEST_REDIS_URL) and PostgreSQL (127.0.0.1:5432 as postgres/root with trust auth, or CAPSIM_TEST_POSTGRES_URL).`;
 
 /** Idle connections held by a local cluster (reference-server/cluster/bench-cluster.ts). */
 async function clusterIdleSections(command: string, scaleNote: string): Promise<BenchSection[]> {
