@@ -18,6 +18,7 @@ import {
   type Threshold,
 } from '../loadgen/thresholds.js';
 import { CapsimError } from '../common/errors.js';
+import { droppedIterationsVerdict } from './dropped-iterations.js';
 
 interface PointLine {
   type: 'Point';
@@ -173,15 +174,7 @@ export function importK6Ndjson(texts: string | readonly string[]): LoadTestResul
   };
   const thresholds: Threshold[] = [...thresholdTexts].map((text) => parseThreshold(text));
   const verdicts = evaluateThresholds(thresholds, metrics);
-  verdicts.push({
-    threshold: 'dropped_iterations == 0',
-    metric: 'dropped_iterations',
-    aggregate: 'count',
-    operator: '==',
-    limit: 0,
-    observed: dropped,
-    passed: dropped === 0,
-  });
+  verdicts.push(droppedIterationsVerdict(dropped));
   const files = typeof texts === 'string' ? 1 : texts.length;
   const rate = (value: number) => Math.round((value / seconds) * 100) / 100;
   return {

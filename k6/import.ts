@@ -24,6 +24,7 @@ import {
   type TrendStats,
 } from '../loadgen/thresholds.js';
 import { CapsimError } from '../common/errors.js';
+import { DROPPED_ITERATIONS_THRESHOLD, droppedIterationsVerdict } from './dropped-iterations.js';
 import { importK6Ndjson, isK6Ndjson } from './import-ndjson.js';
 import {
   isK6Summary as isSummaryDocument,
@@ -241,21 +242,12 @@ export function importK6Instances(instances: K6InstanceSummary[]): LoadTestResul
   };
   const sources = (meta.thresholds ?? [])
     .map((t) => t.source)
-    .filter((source) => source !== 'dropped_iterations == 0');
+    .filter((source) => source !== DROPPED_ITERATIONS_THRESHOLD);
   const verdicts: ThresholdVerdict[] = evaluateThresholds(
     sources.map((source) => parseThreshold(source)),
     metrics,
   );
-  // k6's own guard that every cell started on time (a k6 built-in metric, not a capsim one).
-  verdicts.push({
-    threshold: 'dropped_iterations == 0',
-    metric: 'dropped_iterations',
-    aggregate: 'count',
-    operator: '==',
-    limit: 0,
-    observed: dropped,
-    passed: dropped === 0,
-  });
+  verdicts.push(droppedIterationsVerdict(dropped));
 
   const segments = instances.map(
     (instance, index) => instance.meta.executionSegment ?? `instance ${index + 1}`,

@@ -10,6 +10,7 @@
  * D / cells ms and one connection every D / (C1 − C0) ms — the scenario's connect rate.
  */
 import { CapsimError } from '../common/errors.js';
+import { DROPPED_ITERATIONS_THRESHOLD } from './dropped-iterations.js';
 import {
   resolveLoad,
   type LoadTestScenario,
@@ -375,7 +376,7 @@ export function buildK6Plan(scenario: LoadTestScenario, options: K6ExportOptions
       http,
       thresholds: [
         ...translation.thresholds,
-        { source: 'dropped_iterations == 0', k6Metric: 'dropped_iterations', k6Expression: 'count==0' },
+        { source: DROPPED_ITERATIONS_THRESHOLD, k6Metric: 'dropped_iterations', k6Expression: 'count==0' },
       ],
     },
     options: {
