@@ -207,12 +207,15 @@ class Cell {
       user.connected = false;
       if (user.heartbeat !== null) clearInterval(user.heartbeat);
       user.heartbeat = null;
-      if (!helloSeen) {
+      // A socket the script closed itself (the user going offline, the cell finishing) before its
+      // hello arrived is not a failed connection: only unplanned closes before hello count.
+      const deliberate = !user.wantOnline || this.finished;
+      if (!helloSeen && !deliberate) {
         connectErrors.add(1);
         errorsCounter.add(1);
         addRate('connect_errors', true);
         addRate('errors', true);
-      } else if (user.wantOnline && !this.finished) {
+      } else if (helloSeen && !deliberate) {
         reconnectsCounter.add(1);
         addRate('reconnects', true);
       }
