@@ -25,6 +25,9 @@ export function buildAppendStatement(
     values.push(value);
     return `$${values.length}::${type}`;
   };
+  /** `unnest` arguments: one typed array parameter per column, picked from `rows` in column order. */
+  const unnestColumns = <Row>(rows: readonly Row[], columns: [(row: Row) => unknown, string][]): string =>
+    columns.map(([pick, type]) => param(rows.map(pick), type)).join(', ');
   const ctes: string[] = [];
   const expectedIdempotencyRows = new Map<string, number>();
 
@@ -33,34 +36,16 @@ export function buildAppendStatement(
     const m = group.map((item) => item.message);
     ctes.push(`m${shard} AS (INSERT INTO ${schema}.messages
       (conversation_id, seq, sender_id, sender_device_id, idempotency_key, body, client_ts, server_ts)
-      SELECT * FROM unnest(${param(
-        m.map((x) => x.conversationId),
-        'text[]',
-      )}, ${param(
-        m.map((x) => x.seq),
-        'int8[]',
-      )},
-        ${param(
-          m.map((x) => x.senderId),
-          'text[]',
-        )}, ${param(
-          m.map((x) => x.senderDeviceId),
-          'text[]',
-        )},
-        ${param(
-          m.map((x) => x.idempotencyKey),
-          'text[]',
-        )}, ${param(
-          m.map((x) => x.body),
-          'text[]',
-        )},
-        ${param(
-          m.map((x) => x.clientTs),
-          'float8[]',
-        )}, ${param(
-          m.map((x) => x.serverTs),
-          'int8[]',
-        )}))`);
+      SELECT * FROM unnest(${unnestColumns(m, [
+        [(x) => x.conversationId, 'text[]'],
+        [(x) => x.seq, 'int8[]'],
+        [(x) => x.senderId, 'text[]'],
+        [(x) => x.senderDeviceId, 'text[]'],
+        [(x) => x.idempotencyKey, 'text[]'],
+        [(x) => x.body, 'text[]'],
+        [(x) => x.clientTs, 'float8[]'],
+        [(x) => x.serverTs, 'int8[]'],
+      ])}))`);
 
     const inboxUsers: string[] = [];
     const inboxConversations: string[] = [];
@@ -98,24 +83,13 @@ export function buildAppendStatement(
     expectedIdempotencyRows.set(name, m.length);
     ctes.push(`${name} AS (INSERT INTO ${schema}.idempotency AS t
       (sender_id, idempotency_key, conversation_id, seq, server_ts)
-      SELECT * FROM unnest(${param(
-        m.map((x) => x.senderId),
-        'text[]',
-      )}, ${param(
-        m.map((x) => x.idempotencyKey),
-        'text[]',
-      )},
-        ${param(
-          m.map((x) => x.conversationId),
-          'text[]',
-        )}, ${param(
-          m.map((x) => x.seq),
-          'int8[]',
-        )},
-        ${param(
-          m.map((x) => x.serverTs),
-          'int8[]',
-        )})
+      SELECT * FROM unnest(${unnestColumns(m, [
+        [(x) => x.senderId, 'text[]'],
+        [(x) => x.idempotencyKey, 'text[]'],
+        [(x) => x.conversationId, 'text[]'],
+        [(x) => x.seq, 'int8[]'],
+        [(x) => x.serverTs, 'int8[]'],
+      ])})
       ON CONFLICT (sender_id, idempotency_key) DO UPDATE
         SET conversation_id = EXCLUDED.conversation_id, seq = EXCLUDED.seq, server_ts = EXCLUDED.server_ts
         WHERE t.server_ts < EXCLUDED.server_ts - ${param(idempotencyMs, 'int8')}
