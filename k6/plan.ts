@@ -52,7 +52,23 @@ export interface SegmentPlan {
 }
 
 /** The constant baked into script.ts; the runtime (k6/script-runtime.ts) declares the same shape. */
-export interface ScriptPlan {
+/** Settings the script takes unchanged from the resolved `load:` section. */
+type LoadSettings = Pick<
+  ResolvedLoad,
+  | 'arrival'
+  | 'bodyBytes'
+  | 'groupFraction'
+  | 'groupSize'
+  | 'offline'
+  | 'receipts'
+  | 'heartbeatMs'
+  | 'reconnectInitialMs'
+  | 'reconnectMaxMs'
+  | 'graceMs'
+  | 'seed'
+>;
+
+export interface ScriptPlan extends LoadSettings {
   scenario: string;
   protocol: number;
   target: string;
@@ -64,17 +80,6 @@ export interface ScriptPlan {
   curve: { tMs: number; connections: number }[];
   sendEndMs: number;
   rateSteps: { startMs: number; endMs: number; perUserPerSecond: number }[];
-  arrival: 'poisson' | 'uniform';
-  bodyBytes: number;
-  groupFraction: number;
-  groupSize: number;
-  offline: { fraction: number; atMs: number; awayMs: number } | null;
-  receipts: boolean;
-  heartbeatMs: number | null;
-  reconnectInitialMs: number;
-  reconnectMaxMs: number;
-  graceMs: number;
-  seed: number;
   rateMetrics: string[];
   thresholds: K6Threshold[];
   /** HTTP phases (login storms, history reads): one k6 scenario each, running `httpPhase`. */
