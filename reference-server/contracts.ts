@@ -121,6 +121,11 @@ export interface MessageStore {
   findIdempotent(
     keys: readonly { senderId: string; idempotencyKey: string }[],
   ): Promise<(IdempotencyRecord | undefined)[]>;
+  /**
+   * Optional synchronous form of `findIdempotent` for one key, offered by stores that read in-process
+   * (embedded SQLite): the hot path of a send then needs no promise, no breaker and no microtask.
+   */
+  findIdempotentSync?(senderId: string, idempotencyKey: string): IdempotencyRecord | undefined;
 
   /** Messages with seq > afterSeq, ascending, at most `limit` (sync / gap fill). */
   messagesAfter(conversationId: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
@@ -173,6 +178,11 @@ export interface SequenceAllocator {
    * database as the source of truth after a Redis loss, seed 002 gap 2).
    */
   allocate(conversationId: string, count: number): Promise<number>;
+  /**
+   * Optional synchronous form of `allocate` for allocators that keep counters in process: returns the
+   * first seq when the conversation's counter is already seeded, undefined when `allocate` must be used.
+   */
+  allocateSync?(conversationId: string, count: number): number | undefined;
   /** Forget cached counters (all when omitted): a batch failed, so its seqs were never used. */
   invalidate(conversationIds?: readonly string[]): Promise<void>;
 }
@@ -207,6 +217,11 @@ export interface ConnectionRegistry {
   lookup(userIds: readonly string[], nowMs: number): Promise<Map<string, UserPresence>>;
   /** Drops expired device entries and lastSeen records older than `presenceRetentionMs`. */
   sweep(nowMs: number, presenceRetentionMs: number): Promise<number>;
+  /**
+   * Optional: true when no instance other than `instanceId` has ever registered a device here (an
+   * embedded, single-process server), so fan-out can skip the registry lookup for remote devices.
+   */
+  isSoleInstance?(instanceId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -247,6 +262,8 @@ export interface RateDecision {
 export interface RateLimiter {
   /** Counts one event for `key` in a sliding window of `windowMs` if it fits under `limit`. */
   consume(key: string, limit: number, windowMs: number, nowMs: number): Promise<RateDecision>;
+  /** Optional synchronous form of `consume` for in-process limiters. */
+  consumeSync?(key: string, limit: number, windowMs: number, nowMs: number): RateDecision;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,12 @@ interface UserEntry {
 
 export class MemoryConnectionRegistry implements ConnectionRegistry {
   private readonly users = new Map<string, UserEntry>();
+  /** Every instance that ever registered a device (tests share one registry between instances). */
+  private readonly instances = new Set<string>();
+
+  isSoleInstance(instanceId: string): boolean {
+    return this.instances.size === 0 || (this.instances.size === 1 && this.instances.has(instanceId));
+  }
 
   private entry(userId: string): UserEntry {
     let entry = this.users.get(userId);
@@ -19,6 +25,7 @@ export class MemoryConnectionRegistry implements ConnectionRegistry {
   }
 
   async register(location: DeviceRef & { instanceId: string }, nowMs: number, ttlMs: number): Promise<void> {
+    this.instances.add(location.instanceId);
     const entry = this.entry(location.userId);
     entry.devices.set(location.deviceId, { ...location, expiresAtMs: nowMs + ttlMs });
     entry.lastSeenMs = nowMs;
@@ -30,6 +37,7 @@ export class MemoryConnectionRegistry implements ConnectionRegistry {
     nowMs: number,
     ttlMs: number,
   ): Promise<void> {
+    if (devices.length > 0) this.instances.add(instanceId);
     for (const device of devices) {
       const entry = this.entry(device.userId);
       const location = entry.devices.get(device.deviceId);

@@ -20,6 +20,13 @@ export class MemorySequenceAllocator implements SequenceAllocator {
     return last + 1;
   }
 
+  allocateSync(conversationId: string, count: number): number | undefined {
+    const last = this.last.get(conversationId);
+    if (last === undefined) return undefined;
+    this.last.set(conversationId, last + count);
+    return last + 1;
+  }
+
   async invalidate(conversationIds?: readonly string[]): Promise<void> {
     if (conversationIds === undefined) this.last.clear();
     else for (const id of conversationIds) this.last.delete(id);

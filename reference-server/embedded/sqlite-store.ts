@@ -186,19 +186,21 @@ export class SqliteMessageStore implements MessageStore {
   async findIdempotent(
     keys: readonly { senderId: string; idempotencyKey: string }[],
   ): Promise<(IdempotencyRecord | undefined)[]> {
-    return keys.map(({ senderId, idempotencyKey }) => {
-      const row = this.reads.findKey.get(senderId, idempotencyKey) as
-        { conversation_id: string; seq: number; server_ts: number } | undefined;
-      if (row === undefined) return undefined;
-      return {
-        senderId,
-        idempotencyKey,
-        conversationId: row.conversation_id,
-        seq: row.seq,
-        messageId: `${row.conversation_id}#${row.seq}`,
-        serverTs: row.server_ts,
-      };
-    });
+    return keys.map(({ senderId, idempotencyKey }) => this.findIdempotentSync(senderId, idempotencyKey));
+  }
+
+  findIdempotentSync(senderId: string, idempotencyKey: string): IdempotencyRecord | undefined {
+    const row = this.reads.findKey.get(senderId, idempotencyKey) as
+      { conversation_id: string; seq: number; server_ts: number } | undefined;
+    if (row === undefined) return undefined;
+    return {
+      senderId,
+      idempotencyKey,
+      conversationId: row.conversation_id,
+      seq: row.seq,
+      messageId: `${row.conversation_id}#${row.seq}`,
+      serverTs: row.server_ts,
+    };
   }
 
   async messagesAfter(conversationId: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {

@@ -21,6 +21,12 @@ export function openDatabase(path: string, synchronous: 'full' | 'normal'): Data
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
+  // A group commit touches a few hundred b-tree pages (messages, keys and inbox, each with an index).
+  // SQLite's defaults (2 MiB page cache, checkpoint every 1,000 WAL pages) made every commit re-read
+  // pages from the OS and checkpoint (fsync the database) every second or third commit; 64 MiB and
+  // 10,000 pages (~40 MiB of WAL) cut the writer's CPU per message by about 3× (bench: storage).
+  db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 10000');
   db.exec(sqliteSchema);
   return db;
 }

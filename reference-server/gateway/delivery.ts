@@ -93,8 +93,15 @@ export class Delivery {
     }
   }
 
-  /** Fans a committed message out to every device of every member except the sending device. */
-  async fanOut(message: StoredMessage, memberIds: readonly string[], receivedAtMs: number): Promise<void> {
+  /**
+   * Fans a committed message out to every device of every member except the sending device. Returns a
+   * promise only when remote instances must be looked up (never in a single-instance embedded server).
+   */
+  fanOut(
+    message: StoredMessage,
+    memberIds: readonly string[],
+    receivedAtMs: number,
+  ): Promise<void> | undefined {
     const text = deliverFrame(message, false);
     for (const userId of memberIds) {
       const devices = this.connections.devices(userId);
@@ -104,8 +111,9 @@ export class Delivery {
         this.sendDeliver(connection, message, text, receivedAtMs);
       }
     }
+    if (this.registry.isSoleInstance?.(this.options.instanceId) === true) return undefined;
     const exclude = { userId: message.senderId, deviceId: message.senderDeviceId };
-    await this.routeRemote(memberIds, {
+    return this.routeRemote(memberIds, {
       kind: 'deliver',
       targets: [],
       exclude,

@@ -233,7 +233,12 @@ export class SocketGateway {
     ctx.metrics.counters.framesIn += 1;
     connection.lastSeenMs = ctx.clock.nowMs();
     if (connection.closing) return;
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    // ws hands text frames over as one Buffer (binaryType 'nodebuffer'); no copy on the hot path.
+    const buffer = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
     if (buffer.length > ctx.options.maxFrameBytes) {
       ctx.connections.send(
         connection,

@@ -92,10 +92,23 @@ export class WriteBuffer {
     this.timer = undefined;
     this.immediate = undefined;
     if (this.flushing !== undefined || this.buffer.length === 0) return;
-    this.flushing = this.commitNext().finally(() => {
-      this.flushing = undefined;
-      this.schedule();
+    const flushing: Promise<void> = this.commitNext().finally(() => {
+      if (this.flushing === flushing) {
+        this.flushing = undefined;
+        this.schedule();
+      }
     });
+    this.flushing = flushing;
+  }
+
+  /**
+   * Called when a commit succeeded: hands the turn to the next commit at once if messages are waiting
+   * (they waited a whole transaction already), else lets `schedule` apply the size/time rule.
+   */
+  private startNextNow(): void {
+    this.flushing = undefined;
+    if (this.buffer.length > 0) this.kick();
+    else this.schedule();
   }
 
   private async commitNext(): Promise<void> {
@@ -107,6 +120,9 @@ export class WriteBuffer {
       this.metrics.counters.storageTransactions += 1;
       this.metrics.writeBatchSize.observe(batch.length);
       this.committing = 0;
+      // Pipelining: the next transaction (what arrived during this one) starts before this batch's
+      // ACKs and fan-out run, so the writer commits while the event loop sends — not turn about.
+      this.startNextNow();
       for (const p of batch) p.resolve();
     } catch (error) {
       this.committing = 0;
