@@ -4,7 +4,8 @@
  * - messages per generator CPU-second: capsim (open-model schedule, HDR histograms, checker) vs.
  *   Artillery's WebSocket engine sending the same 1:1 traffic at the same offered rate;
  * - connections opened per generator CPU-second, both tools;
- * - memory per idle virtual user (capsim).
+ * - memory per idle virtual user (capsim);
+ * - ≥ 100,000 concurrent connections against a local Redis + PostgreSQL cluster (bench/loadgen-cluster.ts).
  * Artillery is installed on demand into .bench-tools/ (never a project dependency) with
  * PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1; when it cannot be installed its rows say so.
  */
@@ -17,7 +18,8 @@ import { runLoadTest } from '../loadgen/index.js';
 import type { InboundEvent, ProtocolAdapter } from '../loadgen/protocol/adapter.js';
 import { referenceAdapter } from '../loadgen/protocol/reference.js';
 import { mintToken } from '../loadgen/protocol/token.js';
-import type { BenchSection } from './section.js';
+import { clusterConnectionsSection } from './loadgen-cluster.js';
+import { benchCommand, type BenchSection } from './section.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tools = join(root, '.bench-tools');
@@ -238,7 +240,7 @@ function marginal(short: { sent: number; cpuS: number }, long: { sent: number; c
   return (long.sent - short.sent) / Math.max(0.001, long.cpuS - short.cpuS);
 }
 
-export async function run(): Promise<BenchSection[]> {
+async function generatorCostSection(): Promise<BenchSection> {
   const relay = await startRelay();
   const rate = Number(process.env.CAPSIM_BENCH_LOADGEN_RATE ?? 6000);
   const [shortS, longS] = [3, 9];
@@ -308,22 +310,32 @@ export async function run(): Promise<BenchSection[]> {
     relay.child.send({ type: 'close' });
     setTimeout(() => relay.child.kill(), 1000).unref();
   }
-  return [
-    {
-      title: 'Load generator cost: capsim vs Artillery against the bare ws relay',
-      command: 'npm run bench -- loadgen',
-      columns: [
-        'generator',
-        'offered msg/s',
-        'sent (long run)',
-        'delivered (checked)',
-        'generator CPU-s (long run)',
-        'messages per CPU-second',
-        'generator CPU share',
-        'capsim ÷ peer',
-      ],
-      rows,
-      notes,
-    },
-  ];
+  return {
+    title: 'Load generator cost: capsim vs Artillery against the bare ws relay',
+    command: 'npm run bench -- loadgen',
+    columns: [
+      'generator',
+      'offered msg/s',
+      'sent (long run)',
+      'delivered (checked)',
+      'generator CPU-s (long run)',
+      'messages per CPU-second',
+      'generator CPU share',
+      'capsim ÷ peer',
+    ],
+    rows,
+    notes,
+  };
+}
+
+/**
+ * CAPSIM_BENCH_ONLY=loadgen-cost,loadgen-cluster picks sections (default both); the cluster section
+ * holds ≥ 100,000 connections from this machine's generator to a local cluster and takes ~8 min.
+ */
+export async function run(): Promise<BenchSection[]> {
+  const only = new Set((process.env.CAPSIM_BENCH_ONLY ?? 'loadgen-cost,loadgen-cluster').split(','));
+  const sections: BenchSection[] = [];
+  if (only.has('loadgen-cost')) sections.push(await generatorCostSection());
+  if (only.has('loadgen-cluster')) sections.push(await clusterConnectionsSection());
+  return sections;
 }

@@ -44,7 +44,11 @@ async function main(): Promise<void> {
   writeResults(rendered);
 }
 
-/** Rewrites only the areas that ran, keeping the others' last results. */
+/**
+ * Rewrites only what ran: an area's fresh sections replace the sections of the same title in the
+ * previous RESULTS.md, and sections that did not run this time (e.g. CAPSIM_BENCH_ONLY) are kept as
+ * they were, each still under the command that produced it.
+ */
 function writeResults(rendered: Record<string, string>): void {
   const file = new URL('./RESULTS.md', import.meta.url);
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -52,12 +56,29 @@ function writeResults(rendered: Record<string, string>): void {
   for (const area of areas) {
     const fresh = rendered[area];
     const old = new RegExp(`<!-- area:${area} -->\\n([\\s\\S]*?)<!-- /area:${area} -->`).exec(previous)?.[1];
-    const body = fresh ?? old;
+    const body = fresh === undefined ? old : mergeSections(old ?? '', fresh);
     if (body !== undefined) blocks.push(`<!-- area:${area} -->\n${body}<!-- /area:${area} -->`);
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const text = `# Benchmark results\n\nProduced by \`npm run bench\` (one area: \`npm run bench -- <area>\`) on ${machine}.\n\n${blocks.join('\n\n')}\n`;
   writeFileSync(file, text);
+}
+
+/** Splits Markdown into `## ` sections keyed by their title line. */
+function sections(markdown: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const part of markdown.split(/^(?=## )/m)) {
+    if (part.startsWith('## '))
+      result.set(part.slice(0, part.indexOf('\n')), part.endsWith('\n') ? part : `${part}\n`);
+  }
+  return result;
+}
+
+/** The old area's sections in order, each replaced by a fresh one of the same title; new ones appended. */
+function mergeSections(old: string, fresh: string): string {
+  const merged = sections(old);
+  for (const [title, text] of sections(fresh)) merged.set(title, text);
+  return [...merged.values()].join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
 await main();

@@ -11,3 +11,12 @@ export interface BenchSection {
 
 /** A bench module: `bench/<area>.ts` exports `run` producing one or more sections. */
 export type BenchModule = { run: () => Promise<BenchSection[]> };
+
+/** `npm run bench -- <area>` prefixed with the CAPSIM_BENCH_* variables of this run that were set. */
+export function benchCommand(area: string, variables: readonly string[]): string {
+  const set = variables
+    .filter((name) => process.env[name] !== undefined)
+    .map((name) => `${name}=${process.env[name]} `)
+    .join('');
+  return `${set}npm run bench -- ${area}`;
+}

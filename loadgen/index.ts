@@ -29,6 +29,7 @@ import type { HttpPhaseResult, LoadTestResult } from './outputs/result-schema.js
 import type { ProtocolAdapter } from './protocol/adapter.js';
 import { resolveAdapter } from './protocol/resolve-adapter.js';
 import { autoSourceAddresses } from './source-addresses.js';
+import { validateTargets } from './targets.js';
 import { parseSlice, resolveLoad, type LoadTestScenario, type SliceSpec } from './resolve-load.js';
 
 export type { LoadTestResult, HttpPhaseResult, WorkerInfo } from './outputs/result-schema.js';
@@ -45,7 +46,11 @@ export function resolveLoadUsers(scenario: LoadTestScenario): number {
 }
 
 export interface LoadTestOptions {
-  /** ws:// URL of the target (the reference server's is ws://HOST:PORT/v1/ws; a bare ws://HOST:PORT works too). */
+  /**
+   * ws:// URL of the target (the reference server's is ws://HOST:PORT/v1/ws; a bare ws://HOST:PORT works
+   * too), or several separated by commas (a cluster's instances): users are spread round-robin; /metrics
+   * and HTTP phases use the first.
+   */
   target: string;
   /** Sending time; ramps keep their speed, holds stretch to fit. */
   durationMs?: number;
@@ -73,7 +78,7 @@ export async function runLoadTest(
   scenario: LoadTestScenario,
   options: LoadTestOptions,
 ): Promise<LoadTestResult> {
-  validateTarget(options.target);
+  const targets = validateTargets(options.target);
   const slice = typeof options.slice === 'string' ? parseSlice(options.slice) : (options.slice ?? undefined);
   const plan = resolveLoad(scenario, {
     durationMs: options.durationMs,
@@ -94,8 +99,9 @@ export async function runLoadTest(
   const segmentCount = Math.max(1, Math.min(localWorkers + remote.length, conversations.length));
   const segments = splitSegments(conversations, segmentCount);
   // Past ~28,000 connections to one loopback target, spread sockets over 127.0.0.2, 127.0.0.3, …
-  const loopback = /^(127\.|localhost$|\[::1\]$)/.test(new URL(options.target).hostname);
-  const sourceAddresses = options.sourceAddresses ?? (loopback ? autoSourceAddresses(plan.users) : []);
+  const loopback = /^(127\.|localhost$|\[::1\]$)/.test(new URL(targets[0]).hostname);
+  const sourceAddresses =
+    options.sourceAddresses ?? (loopback ? autoSourceAddresses(plan.users, targets.length) : []);
   const assignments: SegmentAssignment[] = segments.map((segment, workerIndex) => ({
     runId,
     target: options.target,
@@ -116,7 +122,7 @@ export async function runLoadTest(
 
   const startedAt = new Date();
   const scraper =
-    options.scrapeMetrics === false ? null : new MetricsScraper(metricsUrlFor(options.target), Date.now());
+    options.scrapeMetrics === false ? null : new MetricsScraper(metricsUrlFor(targets[0]), Date.now());
   scraper?.start();
   const live = (snapshots: WorkerSnapshot[], elapsedMs: number) =>
     options.onLive?.(mergeSnapshots(snapshots, elapsedMs, plan.durationMs));
@@ -124,7 +130,7 @@ export async function runLoadTest(
   const httpPhases: Promise<HttpPhaseResult>[] = plan.http.map((phase) =>
     new Promise<void>((resolve) => setTimeout(resolve, phase.startMs)).then(() =>
       runHttpPhase(phase, {
-        baseUrl: httpBaseUrl(options.target),
+        baseUrl: httpBaseUrl(targets[0]),
         runId,
         tokenSecret: options.tokenSecret ?? 'capsim-dev-secret',
         sampleConversation: sample
@@ -193,25 +199,4 @@ export async function runLoadTest(
     server: scraper && scraper.available ? { url: scraper.url, samples: scraper.samples } : null,
     http,
   });
-}
-
-function validateTarget(target: string): void {
-  let url: URL | null = null;
-  try {
-    url = new URL(target);
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
-    throw new CapsimError('E_BAD_TARGET', '--target must be a ws:// or wss:// URL', {
-      problems: [
-        {
-          path: '--target',
-          message: 'not a WebSocket URL',
-          expected: 'ws://127.0.0.1:PORT or ws://HOST:PORT/v1/ws',
-          found: target,
-        },
-      ],
-    });
-  }
 }

@@ -53,9 +53,16 @@ function bad(found: string): CapsimError {
   });
 }
 
-/** Loopback source addresses enough for `connections` (127.0.0.2 onwards), or none if one suffices. */
-export function autoSourceAddresses(connections: number): string[] {
-  const needed = Math.ceil(connections / portsPerSourceAddress);
+/**
+ * Source addresses to bind for `connections` sockets to `targets` loopback destinations (address:port).
+ * Unbound sockets get their port at connect(), unique per (source, destination) pair, so each target
+ * has its own ~28,000 ports; binding a source address moves the choice to bind(), which knows no
+ * destination: the address's ports are then shared by all targets and the kernel searches them for a
+ * free one, system CPU that grows with the ports in use (here: 4× the generator's system CPU with
+ * 15,000 sockets per address). So addresses are bound only when the targets' own ports do not suffice.
+ */
+export function autoSourceAddresses(connections: number, targets = 1): string[] {
+  const needed = Math.ceil(connections / (portsPerSourceAddress * Math.max(1, targets)));
   if (needed <= 1) return [];
   return Array.from({ length: needed }, (_, i) => `127.0.0.${i + 2}`);
 }

@@ -24,7 +24,10 @@ export function register(program: Command): void {
     .command('loadtest')
     .description("Drive a scenario's load against a server; exit 1 when a threshold fails")
     .argument('<scenario>', 'bundled scenario name or path to a scenario YAML')
-    .requiredOption('--target <url>', 'WebSocket URL of the server, e.g. ws://127.0.0.1:8080')
+    .requiredOption(
+      '--target <url>',
+      'WebSocket URL of the server, e.g. ws://127.0.0.1:8080; several comma-separated URLs spread users over a cluster',
+    )
     .option('--duration <time>', 'sending time (holds stretch to fit), e.g. 30s')
     .option('--workers <n>', 'local worker processes (default: one per core, at most one per 50 users)')
     .option('--out <file>', 'write the results JSON here')

@@ -17,6 +17,7 @@ import type { ResolvedLoad } from '../resolve-load.js';
 import { nowMs } from './clock.js';
 import { createPrng } from './prng.js';
 import { VirtualUser, type VuCounters, type VuContext } from './virtual-user.js';
+import { splitTargets } from '../targets.js';
 
 export interface SegmentAssignment {
   runId: string;
@@ -101,12 +102,12 @@ export async function runSegment(
     closesByCode: {},
   };
   const created = new Set<string>();
+  const targets = splitTargets(assignment.target);
   const vus: VirtualUser[] = [];
   const byConversation = new Map<string, VirtualUser[]>();
   let connectionIds = 0;
   const context: VuContext = {
     adapter: hooks.adapter,
-    target: assignment.target,
     checker,
     histograms,
     series,
@@ -131,7 +132,9 @@ export async function runSegment(
         assignment.sourceAddresses.length > 0
           ? assignment.sourceAddresses[vus.length % assignment.sourceAddresses.length]
           : undefined;
-      const vu = new VirtualUser(userId, conversation, context, address, plan.heartbeatMs);
+      // Several targets (the instances of a cluster without a load balancer): users round-robin over them.
+      const target = targets[(vus.length + assignment.workerIndex) % targets.length];
+      const vu = new VirtualUser(userId, conversation, context, target, address, plan.heartbeatMs);
       vus.push(vu);
       members.push(vu);
     }

@@ -31,7 +31,6 @@ export interface VuCounters {
 
 export interface VuContext {
   adapter: ProtocolAdapter;
-  target: string;
   checker: DeliveryChecker;
   histograms: {
     connect: LatencyHistogram;
@@ -87,6 +86,8 @@ export class VirtualUser {
     readonly userId: string,
     readonly conversation: PlannedConversation,
     private readonly context: VuContext,
+    /** ws:// URL this user connects to (one of the run's targets). */
+    private readonly target: string,
     private readonly localAddress: string | undefined,
     private readonly heartbeatOverrideMs: number | null,
   ) {}
@@ -165,8 +166,8 @@ export class VirtualUser {
   }
 
   private connect(): void {
-    const { adapter, target, counters } = this.context;
-    const request = adapter.connect(target, { userId: this.userId, deviceId: 'd1' }, nowMs());
+    const { adapter, counters } = this.context;
+    const request = adapter.connect(this.target, { userId: this.userId, deviceId: 'd1' }, nowMs());
     this.connectStartedMs = nowMs();
     counters.connectAttempts += 1;
     this.connectionId = this.context.nextConnectionId();

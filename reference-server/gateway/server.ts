@@ -126,7 +126,10 @@ export async function startGateway(
   http.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(resolved.port, resolved.host, () => {
+    // Accept queue of 4,096 (Node's default is 511): a reconnect storm or a load generator's ramp
+    // arrives faster than one event-loop turn accepts, and an overflowing queue drops SYNs, which the
+    // client retries only after 1, 3, 7 s. The kernel caps it at net.core.somaxconn.
+    http.listen({ port: resolved.port, host: resolved.host, backlog: 4096 }, () => {
       http.off('error', reject);
       resolve();
     });

@@ -1,0 +1,184 @@
+/**
+ * Part of `npm run bench -- loadgen`: capsim's own load generator (runLoadTest, the code behind
+ * `capsim loadtest`) holding ≥ 100,000 concurrent connections against a local cluster (issue 5's goal).
+ *
+ * The cluster is reference-server/cluster (Redis + PostgreSQL, one gateway process per ~17,000
+ * connections). The load generator runs one worker process per ~17,000 virtual users (the open-files
+ * limit is a hard 20,000 per process); with one target URL per instance, each (source, instance) pair
+ * has its own ~28,000 ephemeral ports, so no source addresses need binding (loadgen/source-addresses.ts
+ * says why binding is avoided when it can be). A trickle of 1:1 messages runs during the hold, so
+ * the run also proves the connections are live, not just open: every ACKed message must be delivered.
+ *
+ * Memory per idle virtual user = slope of the workers' summed RSS between an early sample (few users
+ * connected) and the hold: (RSS_hold − RSS_early) ÷ (open_hold − open_early), read from /proc.
+ * CAPSIM_BENCH_LOADGEN_CONNECTIONS overrides the 100,000 target. Skipped with a note when Redis or
+ * PostgreSQL is unreachable.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { runLoadTest } from '../loadgen/index.js';
+import type { LiveStats } from '../loadgen/outputs/live-stats.js';
+import { startCluster } from '../reference-server/cluster/index.js';
+import {
+  createTemporaryDatabase,
+  defaultTestRedisUrl,
+  deleteRedisPrefix,
+  probePostgres,
+  probeRedis,
+  uniqueSuffix,
+} from '../reference-server/cluster/testing.js';
+import { benchCommand, type BenchSection } from './section.js';
+
+const perProcess = 17_000;
+
+/** Resident set size of a process from /proc (bytes); 0 when it is gone. */
+function rssOf(pid: number): number {
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return pages * 4096;
+  } catch {
+    return 0;
+  }
+}
+
+/** PIDs of this process's load-generator worker children (loadgen/distributed/worker-process). */
+function workerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker-process')) pids.push(Number(entry));
+    } catch {
+      // exited while listing
+    }
+  }
+  return pids;
+}
+
+export async function clusterConnectionsSection(): Promise<BenchSection> {
+  const connections = Number(process.env.CAPSIM_BENCH_LOADGEN_CONNECTIONS ?? 100_000);
+  const instances = Math.max(2, Math.ceil(connections / perProcess));
+  const workers = Math.max(2, Math.ceil(connections / perProcess));
+  // Each new connection costs ~1 ms of CPU on the server (handshake, token, Redis registry, PostgreSQL
+  // inbox read) and about as much in the generator; on 2 cores a faster ramp only queues handshakes.
+  const connectRatePerSecond = Number(process.env.CAPSIM_BENCH_LOADGEN_CONNECT_RATE ?? 300);
+  const holdSeconds = 30;
+  const messagesPerSecond = 200;
+  const command = benchCommand('loadgen', [
+    'CAPSIM_BENCH_ONLY',
+    'CAPSIM_BENCH_LOADGEN_CONNECTIONS',
+    'CAPSIM_BENCH_LOADGEN_CONNECT_RATE',
+  ]);
+  const section: BenchSection = {
+    title: "Load generator: concurrent connections held against a local cluster (capsim's own loadgen)",
+    command,
+    columns: [
+      'target connections',
+      'max open',
+      'open at end of hold',
+      'connect errors',
+      'messages ACKed',
+      'lost / duplicated / out of order',
+      'generator workers',
+      'generator CPU share',
+      'KiB per idle VU',
+      'server instances',
+    ],
+    rows: [],
+  };
+  const redisUrl = defaultTestRedisUrl;
+  const postgres = await probePostgres();
+  const skipped = (await probeRedis(redisUrl)) ?? postgres.reason;
+  if (skipped !== undefined || postgres.url === undefined) {
+    section.notes = [`SKIPPED: ${skipped ?? 'PostgreSQL unreachable'}`];
+    return section;
+  }
+  const prefix = `capsimlg_${uniqueSuffix()}:`;
+  const database = await createTemporaryDatabase(postgres.url, `capsim_lgbench_${uniqueSuffix()}`);
+  let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
+  try {
+    cluster = await startCluster({
+      redisUrl,
+      postgresUrl: database.url,
+      instances,
+      port: 0,
+      shards: 8,
+      keyPrefix: prefix,
+      pgPoolSize: 4,
+      profile: 'loadtest',
+      stdio: 'ignore',
+      retention: { intervalMs: 0 },
+    });
+    let early: { rss: number; open: number } | undefined;
+    let hold: { rss: number; open: number } | undefined;
+    let lastLog = 0;
+    const onLive = (stats: LiveStats) => {
+      const open = stats.openConnections;
+      if (stats.elapsedMs - lastLog >= 10_000) {
+        lastLog = stats.elapsedMs;
+        process.stderr.write(
+          `[loadgen-cluster] ${(stats.elapsedMs / 1000).toFixed(0)} s: ${open} open of ${connections}\n`,
+        );
+      }
+      if (early === undefined && open >= connections * 0.02) {
+        early = { rss: workerPids().reduce((sum, pid) => sum + rssOf(pid), 0), open };
+      }
+      if (open >= connections * 0.999 && (hold === undefined || open >= hold.open)) {
+        hold = { rss: workerPids().reduce((sum, pid) => sum + rssOf(pid), 0), open };
+      }
+    };
+    const result = await runLoadTest(
+      {
+        name: 'loadgen-cluster-connections',
+        load: {
+          phases: [
+            { name: 'ramp-up', connections, connectRatePerSecond },
+            { name: 'hold', duration: `${holdSeconds}s` },
+          ],
+          messages: { perSecond: messagesPerSecond },
+          receipts: false,
+          grace: '5s',
+        },
+      },
+      {
+        target: cluster.instances.map((instance) => instance.wsUrl).join(','),
+        workers,
+        scrapeMetrics: false,
+        onLive,
+      },
+    );
+    const series = result.timeSeries;
+    const holdEnd = series.filter((row) => row.second * 1000 < result.durationMs).at(-1);
+    const kibPerVu =
+      early !== undefined && hold !== undefined && hold.open > early.open
+        ? (hold.rss - early.rss) / (hold.open - early.open) / 1024
+        : Number.NaN;
+    const { lost, duplicated, outOfOrder } = result.checker;
+    section.rows.push([
+      connections,
+      result.summary.connections.maxOpen,
+      holdEnd?.openConnections ?? 'n/a',
+      result.summary.connections.errors,
+      result.summary.messages.acked,
+      `${lost} / ${duplicated} / ${outOfOrder}`,
+      workers,
+      `${(result.generator.cpuShare * 100).toFixed(0)}% (max worker ${(result.generator.maxWorkerCpuShare * 100).toFixed(0)}% of a core)`,
+      Number.isNaN(kibPerVu) ? 'n/a' : kibPerVu.toFixed(1),
+      instances,
+    ]);
+    section.notes = [
+      `Goal (issue 5): ≥ 100,000 concurrent connections held between this machine's load generator and a local server cluster.`,
+      `Load generator: runLoadTest (what \`capsim loadtest --target ws://…,ws://… --workers ${workers}\` runs), ${workers} worker processes; users round-robin over the ${instances} instance URLs; source addresses bound: ${result.environment.sourceAddresses.length === 0 ? 'none (each instance port has its own ephemeral ports)' : result.environment.sourceAddresses.join(', ')}.`,
+      `Ramp at ${connectRatePerSecond} connections/s, hold ${holdSeconds} s with ${messagesPerSecond} 1:1 messages/s across all users (most cross instances through Redis pub/sub); receipts off.`,
+      `Server: reference-server/cluster with ${instances} gateway instances on Redis + PostgreSQL (8 shards); each connection is authenticated, registered in Redis and has its inbox read on connect.`,
+      'KiB per idle VU = slope of the workers\u2019 summed RSS between 2% connected and the hold (from /proc), so start-up memory does not count.',
+    ];
+  } finally {
+    await cluster?.close();
+    await database.drop();
+    await deleteRedisPrefix(redisUrl, prefix);
+  }
+  return section;
+}
