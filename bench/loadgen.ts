@@ -312,7 +312,7 @@ async function generatorCostSection(): Promise<BenchSection> {
   }
   return {
     title: 'Load generator cost: capsim vs Artillery against the bare ws relay',
-    command: 'npm run bench -- loadgen',
+    command: benchCommand('loadgen', ['CAPSIM_BENCH_ONLY', 'CAPSIM_BENCH_LOADGEN_RATE']),
     columns: [
       'generator',
       'offered msg/s',
