@@ -63,7 +63,7 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
   const workers = Math.max(2, Math.ceil(connections / perProcess));
   // Each new connection costs ~1 ms of CPU on the server (handshake, token, Redis registry, PostgreSQL
   // inbox read) and about as much in the generator; on 2 cores a faster ramp only queues handshakes.
-  const connectRatePerSecond = Number(process.env.CAPSIM_BENCH_LOADGEN_CONNECT_RATE ?? 300);
+  const connectRatePerSecond = Number(process.env.CAPSIM_BENCH_LOADGEN_CONNECT_RATE ?? 250);
   const holdSeconds = 30;
   const messagesPerSecond = 200;
   const command = benchCommand('loadgen', [

@@ -138,7 +138,7 @@ async function capsimConnections(wsUrl: string, count: number) {
   };
 }
 
-function ensureArtillery(): string | null {
+export function ensureArtillery(): string | null {
   const bin = join(tools, 'node_modules', 'artillery', 'bin', 'run');
   if (existsSync(bin)) return bin;
   mkdirSync(tools, { recursive: true });
@@ -154,7 +154,7 @@ function ensureArtillery(): string | null {
 }
 
 /** Runs Artillery as a child under `bash -c '…; times'` to read the CPU seconds it (and its workers) used. */
-async function artilleryRun(
+export async function artilleryRun(
   bin: string,
   script: object,
 ): Promise<{ cpuS: number; sent: number; wallS: number; vusers: number }> {
@@ -196,7 +196,7 @@ async function artilleryRun(
 }
 
 /** The same 1:1 traffic for Artillery: 200 users in 100 pairs, each sending at rate/200 per second. */
-function artilleryThroughputScript(wsUrl: string, rate: number, seconds: number): object {
+export function artilleryThroughputScript(wsUrl: string, rate: number, seconds: number): object {
   const users = 200;
   const perUser = Math.max(1, Math.round((rate / users) * seconds));
   const thinkS = seconds / perUser;

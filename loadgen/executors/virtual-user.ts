@@ -242,7 +242,9 @@ export class VirtualUser {
         this.failures = 0;
         histograms.connect.recordMs(now - this.connectStartedMs);
         series.add('connects', now);
-        this.heartbeatMs = this.heartbeatOverrideMs ?? Math.max(1000, (event.heartbeatMs ?? 30_000) / 2);
+        // PROTOCOL.md: a ping at least every heartbeatMs (the server closes after 2×). 0.9× leaves room
+        // for the 50 ms control loop; pinging more often only adds load at 100,000 users.
+        this.heartbeatMs = this.heartbeatOverrideMs ?? Math.max(1000, (event.heartbeatMs ?? 30_000) * 0.9);
         this.lastPingMs = now;
         const { conversation } = this;
         if (!this.context.createdConversations.has(conversation.conversationId)) {

@@ -27,6 +27,8 @@ interface HeldFrame {
 
 export class Connection {
   lastSeenMs: number;
+  /** When the registry entry's TTL was last set (registration or heartbeat refresh). */
+  registryRefreshedMs: number;
   closing = false;
   /** Set while the inbox replay runs; live deliver frames wait here. */
   held: HeldFrame[] | undefined;
@@ -47,6 +49,7 @@ export class Connection {
     nowMs: number,
   ) {
     this.lastSeenMs = nowMs;
+    this.registryRefreshedMs = nowMs;
   }
 }
 
