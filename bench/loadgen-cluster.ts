@@ -9,8 +9,8 @@
  * says why binding is avoided when it can be). A trickle of 1:1 messages runs during the hold, so
  * the run also proves the connections are live, not just open: every ACKed message must be delivered.
  *
- * Memory per idle virtual user = slope of the workers' summed RSS between an early sample (few users
- * connected) and the hold: (RSS_hold − RSS_early) ÷ (open_hold − open_early), read from /proc.
+ * Generator memory: the workers' summed RSS (from /proc) at the hold ÷ open connections, runtime
+ * included (an upper bound; the per-VU increment is measured alone in bench/loadgen-memory-main.ts).
  * CAPSIM_BENCH_LOADGEN_CONNECTIONS overrides the 100,000 target. Skipped with a note when Redis or
  * PostgreSQL is unreachable.
  */
@@ -83,7 +83,7 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
       'lost / duplicated / out of order',
       'generator workers',
       'generator CPU share',
-      'KiB per idle VU',
+      'generator RSS per open VU (KiB, incl. runtime)',
       'server instances',
     ],
     rows: [],
@@ -111,7 +111,6 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
       stdio: 'ignore',
       retention: { intervalMs: 0 },
     });
-    let early: { rss: number; open: number } | undefined;
     let hold: { rss: number; open: number } | undefined;
     let lastLog = 0;
     const onLive = (stats: LiveStats) => {
@@ -121,9 +120,6 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
         process.stderr.write(
           `[loadgen-cluster] ${(stats.elapsedMs / 1000).toFixed(0)} s: ${open} open of ${connections}\n`,
         );
-      }
-      if (early === undefined && open >= connections * 0.02) {
-        early = { rss: workerPids().reduce((sum, pid) => sum + rssOf(pid), 0), open };
       }
       if (open >= connections * 0.999 && (hold === undefined || open >= hold.open)) {
         hold = { rss: workerPids().reduce((sum, pid) => sum + rssOf(pid), 0), open };
@@ -151,10 +147,9 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
     );
     const series = result.timeSeries;
     const holdEnd = series.filter((row) => row.second * 1000 < result.durationMs).at(-1);
-    const kibPerVu =
-      early !== undefined && hold !== undefined && hold.open > early.open
-        ? (hold.rss - early.rss) / (hold.open - early.open) / 1024
-        : Number.NaN;
+    // Whole-process RSS ÷ users: an upper bound (it includes each worker's runtime and heap slack);
+    // the per-VU increment is measured cleanly in the generator-cost section's fresh child process.
+    const kibPerVu = hold === undefined || hold.open === 0 ? Number.NaN : hold.rss / hold.open / 1024;
     const { lost, duplicated, outOfOrder } = result.checker;
     section.rows.push([
       connections,
@@ -173,7 +168,7 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
       `Load generator: runLoadTest (what \`capsim loadtest --target ws://…,ws://… --workers ${workers}\` runs), ${workers} worker processes; users round-robin over the ${instances} instance URLs; source addresses bound: ${result.environment.sourceAddresses.length === 0 ? 'none (each instance port has its own ephemeral ports)' : result.environment.sourceAddresses.join(', ')}.`,
       `Ramp at ${connectRatePerSecond} connections/s, hold ${holdSeconds} s with ${messagesPerSecond} 1:1 messages/s across all users (most cross instances through Redis pub/sub); receipts off.`,
       `Server: reference-server/cluster with ${instances} gateway instances on Redis + PostgreSQL (8 shards); each connection is authenticated, registered in Redis and has its inbox read on connect.`,
-      'KiB per idle VU = slope of the workers\u2019 summed RSS between 2% connected and the hold (from /proc), so start-up memory does not count.',
+      'Generator RSS per open VU = the workers\u2019 summed RSS (from /proc) at the hold ÷ open connections, runtime included (an upper bound); the idle-VU increment alone is in the generator-cost section.',
     ];
   } finally {
     await cluster?.close();

@@ -26,7 +26,7 @@ const tools = join(root, '.bench-tools');
 const secret = 'capsim-dev-secret';
 
 /** The bare relay forwards our `send` frame as is: read it back as a delivery numbered per conversation. */
-function bareRelayAdapter(): ProtocolAdapter {
+export function bareRelayAdapter(): ProtocolAdapter {
   const reference = referenceAdapter({ tokenSecret: secret });
   const seqs = new Map<string, number>();
   return {
@@ -108,10 +108,24 @@ export async function capsimThroughput(wsUrl: string, rate: number, seconds: num
   };
 }
 
+/** Memory per idle virtual user, measured in a fresh child process (bench/loadgen-memory-main.ts). */
+async function idleMemoryPerVu(wsUrl: string, users: number): Promise<{ bytesPerVu: number; open: number }> {
+  const child = forkModule(resolveSiblingModule(import.meta.url, './loadgen-memory-main'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--expose-gc'],
+  });
+  return new Promise((resolve) => {
+    child.on('message', (message: { type: string; bytesPerVu?: number; open?: number }) => {
+      if (message.type === 'ready') child.send({ wsUrl, users });
+      if (message.type === 'memory')
+        resolve({ bytesPerVu: message.bytesPerVu ?? Number.NaN, open: message.open ?? 0 });
+    });
+    child.on('exit', () => resolve({ bytesPerVu: Number.NaN, open: 0 }));
+  });
+}
+
 async function capsimConnections(wsUrl: string, count: number) {
   const cpu = process.cpuUsage();
-  const rssBefore = process.memoryUsage().rss;
-  let rssPeak = rssBefore;
   const result = await runLoadTest(
     {
       name: 'bench-idle',
@@ -127,13 +141,12 @@ async function capsimConnections(wsUrl: string, count: number) {
       adapter: bareRelayAdapter(),
       workers: 1,
       scrapeMetrics: false,
-      onLive: () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
     },
   );
   return {
     opened: result.latency.connect.count,
     cpuS: cpuSeconds(cpu),
-    bytesPerVu: (rssPeak - rssBefore) / Math.max(1, result.summary.connections.maxOpen),
+    memory: await idleMemoryPerVu(wsUrl, 5_000),
     maxOpen: result.summary.connections.maxOpen,
   };
 }
@@ -243,7 +256,9 @@ function marginal(short: { sent: number; cpuS: number }, long: { sent: number; c
 async function generatorCostSection(): Promise<BenchSection> {
   const relay = await startRelay();
   const rate = Number(process.env.CAPSIM_BENCH_LOADGEN_RATE ?? 6000);
-  const [shortS, longS] = [3, 9];
+  // The long run is 7× the short one so the marginal difference dwarfs start-up noise (Artillery's start-up
+  // varies by about a CPU-second between runs).
+  const [shortS, longS] = [3, 21];
   const rows: (string | number)[][] = [];
   const notes: string[] = [];
   try {
@@ -304,7 +319,7 @@ async function generatorCostSection(): Promise<BenchSection> {
       `messages per CPU-second is marginal: (sent at ${longS} s − sent at ${shortS} s) ÷ (generator CPU at ${longS} s − at ${shortS} s), so neither tool's start-up counts. capsim also timestamps, checks and histograms every delivery; Artillery checks nothing.`,
       'Goal: capsim ≥ 5× Artillery per core. CPU share = generator CPU-seconds ÷ wall seconds of the long run (the shared machine has other load; compare ratios).',
       `Connections opened per CPU-second: capsim ${connections.opened} opened with ${connections.cpuS.toFixed(2)} CPU-s → ${Math.round(capsimConnPerCore)}/CPU-s; Artillery: ${artilleryConn}.`,
-      `Memory per idle virtual user (capsim, ${connections.maxOpen} idle connections, RSS growth ÷ connections): ${(connections.bytesPerVu / 1024).toFixed(1)} KiB.`,
+      `Memory per idle virtual user (capsim, ${connections.memory.open} idle connections in a fresh child process, bench/loadgen-memory-main.ts): (RSS after forced GC with all open − RSS after forced GC before any) ÷ users = ${(connections.memory.bytesPerVu / 1024).toFixed(1)} KiB.`,
     );
   } finally {
     relay.child.send({ type: 'close' });
