@@ -24,6 +24,7 @@ import type {
   RetentionKind,
   StoredMessage,
 } from '../contracts.js';
+import { KeyFilter } from './key-filter.js';
 import { openDatabase, SqliteWrites, type GroupResult, type WriteOp } from './sqlite-writes.js';
 
 interface MessageRow {
@@ -82,6 +83,8 @@ export class SqliteMessageStore implements MessageStore {
   private inline: SqliteWrites | undefined;
   private worker: Worker | undefined;
   private nextId = 1;
+  /** Keys this store may hold; lets a send with a new key skip the SQLite read (key-filter.ts). */
+  private readonly keyFilter = new KeyFilter();
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly options: SqliteStoreOptions) {}
@@ -92,6 +95,13 @@ export class SqliteMessageStore implements MessageStore {
     const db = openDatabase(path, this.options.synchronous);
     this.db = db;
     this.reads = this.prepare(db);
+    // Every stored key goes into the filter, stamped with its own server time (the retention clock).
+    for (const [senderId, key, serverTs] of db
+      .prepare('SELECT sender_id, idempotency_key, server_ts FROM idempotency_keys ORDER BY server_ts')
+      .raw()
+      .iterate() as IterableIterator<[string, string, number]>) {
+      this.keyFilter.add(`${senderId}\u0000${key}`, serverTs);
+    }
     if (this.options.writer === 'inline') {
       this.inline = new SqliteWrites(db);
       return;
@@ -174,6 +184,9 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   appendBatch(items: readonly AppendItem[]): Promise<void> {
+    // Into the filter before the write: a key must never be "absent" once it may be stored.
+    for (const { message } of items)
+      this.keyFilter.add(`${message.senderId}\u0000${message.idempotencyKey}`, message.serverTs);
     return this.write('appendBatch', [items]);
   }
 
@@ -190,6 +203,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   findIdempotentSync(senderId: string, idempotencyKey: string): IdempotencyRecord | undefined {
+    if (!this.keyFilter.mightContain(`${senderId}\u0000${idempotencyKey}`)) return undefined;
     const row = this.reads.findKey.get(senderId, idempotencyKey) as
       { conversation_id: string; seq: number; server_ts: number } | undefined;
     if (row === undefined) return undefined;
@@ -266,6 +280,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   sweep(kind: RetentionKind, cutoffMs: number, batchSize: number): Promise<number> {
+    if (kind === 'idempotency') this.keyFilter.dropOlderThan(cutoffMs);
     return this.write('sweep', [kind, cutoffMs, batchSize]);
   }
 }
