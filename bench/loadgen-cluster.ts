@@ -17,6 +17,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { runLoadTest } from '../loadgen/index.js';
 import type { LiveStats } from '../loadgen/outputs/live-stats.js';
+import { rssOf } from '../reference-server/cluster/bench-cluster.js';
 import { startCluster } from '../reference-server/cluster/index.js';
 import {
   createTemporaryDatabase,
@@ -29,16 +30,6 @@ import {
 import { benchCommand, type BenchSection } from './section.js';
 
 const perProcess = 17_000;
-
-/** Resident set size of a process from /proc (bytes); 0 when it is gone. */
-function rssOf(pid: number): number {
-  try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-    return pages * 4096;
-  } catch {
-    return 0;
-  }
-}
 
 /** PIDs of this process's load-generator worker children (loadgen/distributed/worker-process). */
 function workerPids(): number[] {

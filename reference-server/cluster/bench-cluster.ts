@@ -293,7 +293,8 @@ function waitFor(
   });
 }
 
-function rssOf(pid: number): number {
+/** Resident set size of a process (bytes, from /proc); 0 when it is gone. */
+export function rssOf(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;

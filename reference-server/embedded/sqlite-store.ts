@@ -77,6 +77,11 @@ function startWriterThread(path: string, synchronous: 'full' | 'normal'): Worker
   return new Worker(code, { eval: true, workerData });
 }
 
+/** An idempotency key as the key filter knows it: sender and key, NUL-separated. */
+function filterKey(senderId: string, idempotencyKey: string): string {
+  return `${senderId}\u0000${idempotencyKey}`;
+}
+
 export class SqliteMessageStore implements MessageStore {
   private db: Database.Database | undefined;
   private reads!: ReturnType<SqliteMessageStore['prepare']>;
@@ -100,7 +105,7 @@ export class SqliteMessageStore implements MessageStore {
       .prepare('SELECT sender_id, idempotency_key, server_ts FROM idempotency_keys ORDER BY server_ts')
       .raw()
       .iterate() as IterableIterator<[string, string, number]>) {
-      this.keyFilter.add(`${senderId}\u0000${key}`, serverTs);
+      this.keyFilter.add(filterKey(senderId, key), serverTs);
     }
     if (this.options.writer === 'inline') {
       this.inline = new SqliteWrites(db);
@@ -186,7 +191,7 @@ export class SqliteMessageStore implements MessageStore {
   appendBatch(items: readonly AppendItem[]): Promise<void> {
     // Into the filter before the write: a key must never be "absent" once it may be stored.
     for (const { message } of items)
-      this.keyFilter.add(`${message.senderId}\u0000${message.idempotencyKey}`, message.serverTs);
+      this.keyFilter.add(filterKey(message.senderId, message.idempotencyKey), message.serverTs);
     return this.write('appendBatch', [items]);
   }
 
@@ -203,7 +208,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   findIdempotentSync(senderId: string, idempotencyKey: string): IdempotencyRecord | undefined {
-    if (!this.keyFilter.mightContain(`${senderId}\u0000${idempotencyKey}`)) return undefined;
+    if (!this.keyFilter.mightContain(filterKey(senderId, idempotencyKey))) return undefined;
     const row = this.reads.findKey.get(senderId, idempotencyKey) as
       { conversation_id: string; seq: number; server_ts: number } | undefined;
     if (row === undefined) return undefined;

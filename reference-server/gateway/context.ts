@@ -35,7 +35,8 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   /** Sends waiting for their commit, by `${senderId}\0${idempotencyKey}` (in-flight duplicates). */
   inFlight: Map<string, Promise<IdempotencyRecord>>;
-  groupCache: Map<string, readonly string[]>;
+  /** Members by conversation id (dms and groups; both immutable), cleared at 100,000 entries. */
+  membersCache: Map<string, readonly string[]>;
   shuttingDown: boolean;
   dependencyNames: { store: string; bus: string };
 }

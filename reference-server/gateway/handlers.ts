@@ -51,8 +51,11 @@ export class ConversationError extends Error {
  * groups cannot change), so they are cached; the cache is cleared wholesale at 100,000 entries.
  */
 export async function membersOf(ctx: GatewayContext, conversationId: string): Promise<readonly string[]> {
-  const known = knownMembers(ctx, conversationId);
-  if (known !== undefined) return known;
+  return knownMembers(ctx, conversationId) ?? (await loadGroupMembers(ctx, conversationId));
+}
+
+/** A group's members from the store (not cached yet), cached for next time. */
+async function loadGroupMembers(ctx: GatewayContext, conversationId: string): Promise<readonly string[]> {
   const members = await ctx.storeBreaker.execute(() => ctx.store.groupMembers(conversationId));
   if (members === undefined)
     throw new ConversationError('E_CONVERSATION_NOT_FOUND', `no group "${conversationId}"`);
@@ -65,7 +68,7 @@ export async function membersOf(ctx: GatewayContext, conversationId: string): Pr
  * yet. Synchronous, so sends of one connection keep their order whatever path they take.
  */
 function knownMembers(ctx: GatewayContext, conversationId: string): readonly string[] | undefined {
-  const cached = ctx.groupCache.get(conversationId);
+  const cached = ctx.membersCache.get(conversationId);
   if (cached !== undefined) return cached;
   const parsed = parseConversationId(conversationId);
   if (parsed === undefined)
@@ -76,8 +79,8 @@ function knownMembers(ctx: GatewayContext, conversationId: string): readonly str
 }
 
 function cacheMembers(ctx: GatewayContext, conversationId: string, members: readonly string[]): void {
-  if (ctx.groupCache.size >= 100_000) ctx.groupCache.clear();
-  ctx.groupCache.set(conversationId, members);
+  if (ctx.membersCache.size >= 100_000) ctx.membersCache.clear();
+  ctx.membersCache.set(conversationId, members);
 }
 
 /**
@@ -98,7 +101,7 @@ export async function handleSend(ctx: GatewayContext, conn: Connection, frame: S
 
   let members: readonly string[] | undefined;
   try {
-    members = knownMembers(ctx, frame.conversationId) ?? (await membersOf(ctx, frame.conversationId));
+    members = knownMembers(ctx, frame.conversationId) ?? (await loadGroupMembers(ctx, frame.conversationId));
   } catch (error) {
     if (error instanceof ConversationError) return void reject(error.code, error.message);
     return void reject('E_UNAVAILABLE', 'storage unavailable; retry with the same idempotencyKey');

@@ -112,7 +112,7 @@ export async function startGateway(
     writeBuffer,
     metrics,
     inFlight: new Map(),
-    groupCache: new Map(),
+    membersCache: new Map(),
     shuttingDown: false,
     dependencyNames: { store: storeBreaker.name, bus: busBreaker.name },
   };
