@@ -9,15 +9,14 @@
  * says why binding is avoided when it can be). A trickle of 1:1 messages runs during the hold, so
  * the run also proves the connections are live, not just open: every ACKed message must be delivered.
  *
- * Generator memory: the workers' summed RSS (from /proc) at the hold ÷ open connections, runtime
- * included (an upper bound; the per-VU increment is measured alone in bench/loadgen-memory-main.ts).
+ * Generator memory: the workers' summed RSS (from /proc, each worker's whole process tree) at the
+ * hold ÷ open connections, runtime included (an upper bound; the per-VU increment is measured alone in
+ * bench/loadgen-memory-main.ts). Sampled only while sending with all workers alive (generator-memory.ts).
  * CAPSIM_BENCH_LOADGEN_CONNECTIONS overrides the 100,000 target. Skipped with a note when Redis or
  * PostgreSQL is unreachable.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { runLoadTest } from '../loadgen/index.js';
 import type { LiveStats } from '../loadgen/outputs/live-stats.js';
-import { rssOf } from '../reference-server/cluster/bench-cluster.js';
 import { startCluster } from '../reference-server/cluster/index.js';
 import {
   createTemporaryDatabase,
@@ -27,26 +26,10 @@ import {
   probeRedis,
   uniqueSuffix,
 } from '../reference-server/cluster/testing.js';
+import { childTreeRss, sampleHold, type HoldSample } from './generator-memory.js';
 import { benchCommand, type BenchSection } from './section.js';
 
 const perProcess = 17_000;
-
-/** PIDs of this process's load-generator worker children (loadgen/distributed/worker-process). */
-function workerPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker-process')) pids.push(Number(entry));
-    } catch {
-      // exited while listing
-    }
-  }
-  return pids;
-}
 
 export async function clusterConnectionsSection(): Promise<BenchSection> {
   const connections = Number(process.env.CAPSIM_BENCH_LOADGEN_CONNECTIONS ?? 100_000);
@@ -103,7 +86,7 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
       stdio: 'ignore',
       retention: { intervalMs: 0 },
     });
-    let hold: { rss: number; open: number } | undefined;
+    let hold: HoldSample | undefined;
     let lastLog = 0;
     const onLive = (stats: LiveStats) => {
       const open = stats.openConnections;
@@ -113,9 +96,12 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
           `[loadgen-cluster] ${(stats.elapsedMs / 1000).toFixed(0)} s: ${open} open of ${connections}\n`,
         );
       }
-      if (open >= connections * 0.999 && (hold === undefined || open >= hold.open)) {
-        hold = { rss: workerPids().reduce((sum, pid) => sum + rssOf(pid), 0), open };
-      }
+      // Workers are this process's loadgen/distributed/worker-process children (with their own children).
+      hold = sampleHold(hold, stats, {
+        minOpen: connections * 0.999,
+        workers,
+        readRss: () => childTreeRss('worker-process'),
+      });
     };
     const result = await runLoadTest(
       {
@@ -160,7 +146,7 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
       `Load generator: runLoadTest (what \`capsim loadtest --target ws://…,ws://… --workers ${workers}\` runs), ${workers} worker processes; users round-robin over the ${instances} instance URLs; source addresses bound: ${result.environment.sourceAddresses.length === 0 ? 'none (each instance port has its own ephemeral ports)' : result.environment.sourceAddresses.join(', ')}.`,
       `Ramp at ${connectRatePerSecond} connections/s, hold ${holdSeconds} s with ${messagesPerSecond} 1:1 messages/s across all users (most cross instances through Redis pub/sub); receipts off.`,
       `Server: reference-server/cluster with ${instances} gateway instances on Redis + PostgreSQL (8 shards); each connection is authenticated, registered in Redis and has its inbox read on connect.`,
-      'Generator RSS per open VU = the workers\u2019 summed RSS (from /proc) at the hold ÷ open connections, runtime included (an upper bound); the idle-VU increment alone is in the generator-cost section.',
+      'Generator RSS per open VU = the workers\u2019 summed RSS (from /proc, each worker\u2019s process tree) at the hold ÷ open connections, sampled while sending with all workers alive; runtime included (an upper bound); the idle-VU increment alone is in the generator-cost section.',
     ];
   } finally {
     await cluster?.close();

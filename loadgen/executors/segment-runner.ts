@@ -215,23 +215,35 @@ export async function runSegment(
   const openCount = () => vus.reduce((n, vu) => n + (vu.ready ? 1 : 0), 0);
   const endSendMs = startAtMs + plan.durationMs;
 
-  const publishSecond = (second: number, now: number, target: number) => {
-    const row = series.row(second);
-    row.openConnections = openCount();
-    maxOpen = Math.max(maxOpen, row.openConnections);
-    row.targetConnections = target;
+  /**
+   * Gauges for seconds `from` … `through`, sampled now. Normally that is one second (the one that just
+   * ended); after a stall longer than a second (a busy or paused event loop) every second the loop slept
+   * through carries the same sample, the last known value, so no row of this worker is left without
+   * gauges (a summed time series would dip by this worker's share). One snapshot goes out either way.
+   */
+  const publishSeconds = (from: number, through: number, now: number, target: number) => {
+    const open = openCount();
+    maxOpen = Math.max(maxOpen, open);
     const t = now - startAtMs;
-    row.targetMessagesPerSecond = t < plan.durationMs ? rateAt(t, plannedOnline(t).online) : 0;
+    const targetRate = t < plan.durationMs ? rateAt(t, plannedOnline(t).online) : 0;
     const cpu = process.cpuUsage(lastCpu);
-    row.generatorCpuCores = (cpu.user + cpu.system) / 1000 / Math.max(1, now - lastCpuWall);
+    const cpuCores = (cpu.user + cpu.system) / 1000 / Math.max(1, now - lastCpuWall);
     lastCpu = process.cpuUsage();
     lastCpuWall = now;
+    let row = series.row(from);
+    for (let second = from; second <= through; second += 1) {
+      row = series.row(second);
+      row.openConnections = open;
+      row.targetConnections = target;
+      row.targetMessagesPerSecond = targetRate;
+      row.generatorCpuCores = cpuCores;
+    }
     if (hooks.onSecond) {
       const checked = checker.liveCounts();
       hooks.onSecond({
         workerIndex: assignment.workerIndex,
         row: { ...row },
-        openConnections: row.openConnections,
+        openConnections: open,
         counters: {
           sent: counters.sent,
           acked: counters.acked,
@@ -247,6 +259,12 @@ export async function runSegment(
         histograms: { ack: histograms.ack.encode(), delivery: histograms.delivery.encode() },
       });
     }
+  };
+  /** On entering `second`: gauges for every second since the last one published, up to `second` − 1. */
+  const enterSecond = (second: number, now: number, target: number) => {
+    if (second === lastSecond) return;
+    if (lastSecond >= 0) publishSeconds(lastSecond, second - 1, now, target);
+    lastSecond = second;
   };
 
   // Main loop: connection control every 50 ms, arrivals every tick, stats every second.
@@ -273,11 +291,7 @@ export async function runSegment(
       nextArrivalMs +=
         rate <= 0 ? 50 : plan.arrival === 'uniform' ? 1000 / rate : (-Math.log(1 - random()) / rate) * 1000;
     }
-    const second = series.secondOf(now);
-    if (second !== lastSecond) {
-      if (lastSecond >= 0) publishSecond(lastSecond, now, target);
-      lastSecond = second;
-    }
+    enterSecond(series.secondOf(now), now, target);
     await sleep(tickMs);
   }
 
@@ -296,15 +310,13 @@ export async function runSegment(
       for (const vu of vus) if (vu.ready && now - vu.lastPingMs >= vu.heartbeatMs) vu.ping(now);
       for (const vu of vus) vu.flushReceipts();
     }
-    const second = series.secondOf(now);
-    if (second !== lastSecond) {
-      publishSecond(lastSecond, now, 0);
-      lastSecond = second;
-    }
+    enterSecond(series.secondOf(now), now, 0);
     await sleep(20);
   }
   const drainMs = nowMs() - drainStart;
-  publishSecond(lastSecond, nowMs(), 0);
+  const endMs = nowMs();
+  // The last (partial) second, and any the final sleep crossed into, get the final sample.
+  publishSeconds(Math.max(0, lastSecond), Math.max(lastSecond, series.secondOf(endMs)), endMs, 0);
   const cpu = process.cpuUsage(cpuStart);
   const wallMs = nowMs() - startAtMs;
   loopDelay.disable();

@@ -2,6 +2,9 @@
  * Per-second counters of a run (sent, ACKed, delivered, errors, connects, …) plus gauges sampled
  * once a second (open and target connections, generator CPU). Second `i` covers
  * [start + i s, start + (i+1) s) on the run's shared timeline, so rows of different workers add up.
+ * A worker writes gauges into every second from its first to its last row (a second its loop slept
+ * through carries the next sample); merging still carries a worker's gauges over a second it has no
+ * row for, so a gap in one worker's rows never reads as "0 connections open".
  */
 export const counterFields = [
   'sent',
@@ -13,6 +16,15 @@ export const counterFields = [
   'disconnects',
 ] as const;
 export type CounterField = (typeof counterFields)[number];
+
+/** Sampled levels: a missing sample means "unchanged", never 0 (unlike a counter). */
+export const gaugeFields = [
+  'openConnections',
+  'targetConnections',
+  'targetMessagesPerSecond',
+  'generatorCpuCores',
+] as const;
+export type GaugeField = (typeof gaugeFields)[number];
 
 export interface SecondStats {
   second: number;
@@ -74,16 +86,35 @@ export class TimeSeries {
   }
 }
 
-/** Adds rows of several workers second by second (counters and gauges both sum). */
+/**
+ * Adds rows of several workers second by second (counters and gauges both sum). Inside a worker's
+ * span of seconds, a second it has no row for counts its last known gauges (and no events): a worker
+ * is open-connections-wise where it last said it was, not at 0. Before a worker's first row and
+ * after its last it adds nothing (not started yet / finished and closed).
+ */
 export function mergeSeries(series: SecondStats[][]): SecondStats[] {
   const merged = new Map<number, SecondStats>();
+  const rowAt = (second: number) => {
+    let row = merged.get(second);
+    if (!row) {
+      row = emptySecond(second);
+      merged.set(second, row);
+    }
+    return row;
+  };
   for (const rows of series) {
-    for (const row of rows) {
-      const target = merged.get(row.second) ?? emptySecond(row.second);
-      for (const [field, value] of Object.entries(row) as [keyof SecondStats, number][]) {
-        if (field !== 'second') target[field] += value;
+    let previous: SecondStats | undefined;
+    for (const row of [...rows].sort((a, b) => a.second - b.second)) {
+      if (previous) {
+        for (let gap = previous.second + 1; gap < row.second; gap += 1) {
+          const target = rowAt(gap);
+          for (const field of gaugeFields) target[field] += previous[field];
+        }
       }
-      merged.set(row.second, target);
+      const target = rowAt(row.second);
+      for (const field of counterFields) target[field] += row[field];
+      for (const field of gaugeFields) target[field] += row[field];
+      previous = row;
     }
   }
   return [...merged.values()].sort((a, b) => a.second - b.second);
