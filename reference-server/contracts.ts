@@ -115,6 +115,14 @@ export interface MessageStore {
    * nothing; resolves only once committed (the gateway ACKs after that). Seqs are assigned by the caller.
    */
   appendBatch(items: readonly AppendItem[]): Promise<void>;
+  /**
+   * How many `appendBatch` calls may be outstanding at once (default 1). A store that allows more
+   * promises two things: batches commit in call order, and once a batch fails every batch called
+   * before that failure was reported fails too — so a failed commit never leaves a gap of seqs below
+   * a committed one. The embedded SQLite writer thread allows 2 (one committing, one queued), which
+   * hides the round trip between the gateway and the writer.
+   */
+  readonly appendPipelineDepth?: number;
   /** Highest stored seq per conversation (0 when none). */
   maxSeq(conversationIds: readonly string[]): Promise<Map<string, number>>;
   /** Idempotency lookup; result[i] answers keys[i] (undefined = unknown key or expired). */

@@ -25,7 +25,7 @@ import type {
   StoredMessage,
 } from '../contracts.js';
 import { KeyFilter } from './key-filter.js';
-import { openDatabase, SqliteWrites, type GroupResult, type WriteOp } from './sqlite-writes.js';
+import { encodeBatch, openDatabase, SqliteWrites, type GroupResult, type WriteOp } from './sqlite-writes.js';
 
 interface MessageRow {
   conversation_id: string;
@@ -88,6 +88,8 @@ export class SqliteMessageStore implements MessageStore {
   private inline: SqliteWrites | undefined;
   private worker: Worker | undefined;
   private nextId = 1;
+  /** Generation of pipelined appends (see sqlite-writer-worker.ts); advances after a failed one. */
+  private appendGeneration = 0;
   /** Keys this store may hold; lets a send with a new key skip the SQLite read (key-filter.ts). */
   private readonly keyFilter = new KeyFilter();
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -102,7 +104,7 @@ export class SqliteMessageStore implements MessageStore {
     this.reads = this.prepare(db);
     // Every stored key goes into the filter, stamped with its own server time (the retention clock).
     for (const [senderId, key, serverTs] of db
-      .prepare('SELECT sender_id, idempotency_key, server_ts FROM idempotency_keys ORDER BY server_ts')
+      .prepare('SELECT sender_id, idempotency_key, server_ts FROM idempotency_keys ORDER BY id')
       .raw()
       .iterate() as IterableIterator<[string, string, number]>) {
       this.keyFilter.add(filterKey(senderId, key), serverTs);
@@ -133,7 +135,12 @@ export class SqliteMessageStore implements MessageStore {
     await ready;
   }
 
-  private write<T>(op: WriteOp, args: unknown[]): Promise<T> {
+  /** Two appends in flight on the writer thread (one committing, one queued); inline: one. */
+  get appendPipelineDepth(): number {
+    return this.options.writer === 'inline' ? 1 : 2;
+  }
+
+  private write<T>(op: WriteOp, args: unknown[], generation?: number): Promise<T> {
     if (this.inline !== undefined) {
       const method = this.inline[op] as (...a: unknown[]) => unknown;
       return Promise.resolve(method.apply(this.inline, args) as T);
@@ -143,7 +150,7 @@ export class SqliteMessageStore implements MessageStore {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, op, args });
+      worker.postMessage(generation === undefined ? { id, op, args } : { id, op, args, generation });
     });
   }
 
@@ -159,9 +166,15 @@ export class SqliteMessageStore implements MessageStore {
       before: db.prepare(
         `SELECT ${messageColumns} FROM messages m WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
       ),
+      // The derived inbox (sqlite-schema.ts): each conversation the user receives, from above their
+      // delivered cursor, without their own messages.
       inbox: db.prepare(
-        `SELECT ${messageColumns} FROM inbox i JOIN messages m ON m.conversation_id = i.conversation_id AND m.seq = i.seq
-         WHERE i.user_id = ? AND (i.conversation_id, i.seq) > (?, ?) ORDER BY i.conversation_id, i.seq LIMIT ?`,
+        `SELECT ${messageColumns} FROM recipients rc
+         JOIN messages m ON m.conversation_id = rc.conversation_id AND m.seq > coalesce(
+           (SELECT r.delivered_seq FROM receipts r WHERE r.conversation_id = rc.conversation_id AND r.user_id = rc.user_id), 0)
+         WHERE rc.user_id = @user AND rc.conversation_id >= @conversation AND m.sender_id != @user
+           AND (m.conversation_id, m.seq) > (@conversation, @seq)
+         ORDER BY rc.conversation_id, m.seq LIMIT @limit`,
       ),
       group: db.prepare('SELECT members FROM groups WHERE conversation_id = ?').pluck(),
       listDead: db.prepare('SELECT * FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?'),
@@ -192,7 +205,13 @@ export class SqliteMessageStore implements MessageStore {
     // Into the filter before the write: a key must never be "absent" once it may be stored.
     for (const { message } of items)
       this.keyFilter.add(filterKey(message.senderId, message.idempotencyKey), message.serverTs);
-    return this.write('appendBatch', [items]);
+    if (this.inline !== undefined) return this.write('appendBatch', [items]);
+    const generation = this.appendGeneration;
+    return this.write<void>('appendEncoded', [encodeBatch(items)], generation).catch((error: unknown) => {
+      // The writer refuses the rest of this generation; appends from now on start the next one.
+      this.appendGeneration = Math.max(this.appendGeneration, generation + 1);
+      throw error;
+    });
   }
 
   async maxSeq(conversationIds: readonly string[]): Promise<Map<string, number>> {
@@ -236,7 +255,12 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async readInbox(userId: string, cursor: InboxCursor | null, limit: number): Promise<StoredMessage[]> {
-    const rows = this.reads.inbox.all(userId, cursor?.conversationId ?? '', cursor?.seq ?? 0, limit);
+    const rows = this.reads.inbox.all({
+      user: userId,
+      conversation: cursor?.conversationId ?? '',
+      seq: cursor?.seq ?? 0,
+      limit,
+    });
     return (rows as MessageRow[]).map(toMessage);
   }
 

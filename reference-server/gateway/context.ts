@@ -2,14 +2,13 @@
 import type {
   Clock,
   ConnectionRegistry,
-  IdempotencyRecord,
   MessageStore,
   PubSub,
   RateLimiter,
   SequenceAllocator,
 } from '../contracts.js';
 import type { ResolvedServerOptions } from '../options.js';
-import type { ConnectionTable } from './connection.js';
+import type { Connection, ConnectionTable } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Breaker } from './resilience.js';
@@ -34,7 +33,7 @@ export interface GatewayContext {
   writeBuffer: WriteBuffer;
   metrics: GatewayMetrics;
   /** Sends waiting for their commit, by `${senderId}\0${idempotencyKey}` (in-flight duplicates). */
-  inFlight: Map<string, Promise<IdempotencyRecord>>;
+  inFlight: Map<string, { addCopy(connection: Connection): void }>;
   /** Members by conversation id (dms and groups; both immutable), cleared at 100,000 entries. */
   membersCache: Map<string, readonly string[]>;
   shuttingDown: boolean;

