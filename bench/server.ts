@@ -412,7 +412,7 @@ async function storageSection(command: string, scaleNote: string): Promise<Bench
       ],
     ],
     notes: [
-      'SqliteMessageStore.appendBatch (message + idempotency key + one inbox row each), WAL, synchronous=FULL, one process.',
+      'SqliteMessageStore.appendBatch (message + idempotency key; the inbox is derived from delivered cursors, schema v2), WAL, synchronous=FULL, one process.',
       "Seed 001's claim: batching 100 messages per transaction turns 1M msg/s into 10K transactions/s.",
       scaleNote,
     ],
