@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { GatewayMetrics } from './metrics.js';
+import { encodeTextFrames } from './text-frames.js';
 
 export const CloseCode = {
   replaced: 4000,
@@ -41,6 +42,8 @@ export class Connection {
    * still be delivered live.
    */
   replayed: Map<string, number[]> | undefined;
+  /** Text frames queued this turn of the event loop, written together (ConnectionTable.send). */
+  outbox: string[] | undefined;
 
   constructor(
     readonly ws: WebSocket & { capsimConnection?: Connection },
@@ -114,18 +117,19 @@ export class ConnectionTable {
   }
 
   /**
-   * Writes a text frame unless the socket is a slow consumer: one that still has more than
+   * Queues a text frame unless the socket is a slow consumer: one that still has more than
    * `maxBufferedBytes` unsent from earlier turns of the event loop. Such a socket is closed with 4009
-   * instead of letting its buffer grow memory without bound. Frames written during the current turn
-   * (a burst of ACKs after one group commit) are not counted against it: they are corked and leave
-   * together, so the buffer is at most the cap plus one turn's burst. Returns false when not written.
+   * instead of letting its buffer grow memory without bound. Frames queued during the current turn
+   * (a burst of ACKs after one group commit) are not counted against it: they leave together, in one
+   * write, once this turn's callbacks and promise continuations are done (text-frames.ts), so the
+   * buffer is at most the cap plus one turn's burst. Returns false when not queued.
    */
   send(connection: Connection, text: string): boolean {
     if (connection.closing) return false;
     const ws = connection.ws;
     if (ws.readyState !== 1) return false;
-    const socket = (ws as unknown as { _socket?: Socket })._socket;
-    if (socket !== undefined && !this.corked.has(socket)) {
+    let outbox = connection.outbox;
+    if (outbox === undefined) {
       if (ws.bufferedAmount > this.maxBufferedBytes) {
         this.metrics.counters.slowConsumers += 1;
         this.close(
@@ -135,35 +139,42 @@ export class ConnectionTable {
         );
         return false;
       }
-      this.cork(socket);
+      outbox = connection.outbox = [];
+      this.withOutbox.push(connection);
+      if (this.withOutbox.length === 1) process.nextTick(this.flushAll);
     }
-    ws.send(text);
+    outbox.push(text);
     this.metrics.counters.framesOut += 1;
     return true;
   }
 
-  /**
-   * Corks the socket until the current burst of work (this turn's callbacks and promise continuations)
-   * is done, so the ACKs of one group commit, or many deliveries to one recipient, leave in one
-   * writev instead of one syscall per frame. `ws` has no public cork; its socket is `_socket`.
-   */
-  private cork(socket: Socket): void {
-    socket.cork();
-    this.corked.add(socket);
-    if (this.corked.size === 1) process.nextTick(this.uncorkAll);
-  }
-
-  private readonly corked = new Set<Socket>();
-  private readonly uncorkAll = (): void => {
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+  private readonly withOutbox: Connection[] = [];
+  private readonly flushAll = (): void => {
+    const connections = this.withOutbox.splice(0);
+    for (const connection of connections) flush(connection);
   };
 
   /** Closes with a code; sockets that do not finish the closing handshake are destroyed after 10 s. */
   close(connection: Connection, code: number, reason: string): void {
     if (connection.closing) return;
+    flush(connection); // this turn's frames go before the close frame
     connection.closing = true;
     connection.ws.close(code, reason);
     setTimeout(() => connection.ws.terminate(), 10_000).unref();
   }
+}
+
+/**
+ * Writes a connection's queued frames as one buffer straight to its socket (`ws` has no batch send;
+ * its socket is `_socket`). Whole frames only, so they interleave safely with the control frames `ws`
+ * writes itself (pong, close). Frames of a socket that closed meanwhile are dropped, as `ws.send` would.
+ */
+function flush(connection: Connection): void {
+  const frames = connection.outbox;
+  if (frames === undefined) return;
+  connection.outbox = undefined;
+  const ws = connection.ws;
+  const socket = (ws as unknown as { _socket?: Socket })._socket;
+  if (ws.readyState !== 1 || socket === undefined || socket.destroyed) return;
+  socket.write(encodeTextFrames(frames));
 }

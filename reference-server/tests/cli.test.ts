@@ -23,12 +23,14 @@ describe('capsim serve / dlq', () => {
   it('starts, prints its URL and how to get a token, answers, and stops gracefully on SIGINT', async () => {
     const dataDir = tempDataDir();
     const serve = run(['serve', '--port', '0', '--data-dir', dataDir, '--batch-size', '10']);
-    let url: string | undefined;
-    while (url === undefined) {
-      await once(serve.child.stdout, 'data');
-      url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output().stdout)?.[1];
+    // The banner may arrive in several chunks: read until its last line (the token hint) is there.
+    while (!serve.output().stdout.includes('/v1/tokens')) {
+      const exited = once(serve.child, 'exit').then(() => 'exit');
+      if ((await Promise.race([once(serve.child.stdout, 'data'), exited])) === 'exit')
+        throw new Error(`serve exited: ${serve.output().stderr}`);
     }
-    expect(serve.output().stdout).toContain('/v1/tokens');
+    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output().stdout)?.[1] ?? '';
+    expect(url).toMatch(/^http:/);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
 
     const list = run(['dlq', 'list', '--url', url]);
