@@ -5,6 +5,7 @@
  *   (in flight until delivered); ACK latency = send → ack, delivery latency = send → deliver (same clock).
  * - `idle`: opens `count` authenticated connections spread over source addresses and holds them.
  */
+import { readFileSync } from 'node:fs';
 import hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { signToken } from '../reference-server/auth/token.js';
@@ -17,6 +18,8 @@ interface ThroughputCommand {
   warmupMs: number;
   durationMs: number;
   tag: string;
+  /** The server's process, whose CPU (all threads) is read from /proc over the measured window. */
+  serverPid?: number;
 }
 interface IdleCommand {
   type: 'idle';
@@ -136,9 +139,13 @@ async function throughput(command: ThroughputCommand) {
   await new Promise((resolve) => setTimeout(resolve, command.warmupMs));
   measuring = true;
   const startMs = performance.now();
+  const clientCpu = process.cpuUsage();
+  const serverCpuStartS = processCpuSeconds(command.serverPid);
   await new Promise((resolve) => setTimeout(resolve, command.durationMs));
   measuring = false;
   const seconds = (performance.now() - startMs) / 1000;
+  const clientUsed = process.cpuUsage(clientCpu);
+  const serverCpuS = processCpuSeconds(command.serverPid) - serverCpuStartS;
   stopped = true;
   for (const ws of sockets) ws.terminate();
   const q = (h: typeof ack, p: number) => (h.totalCount === 0 ? null : h.getValueAtPercentile(p) / 1000);
@@ -151,7 +158,21 @@ async function throughput(command: ThroughputCommand) {
     ackP99Ms: q(ack, 99),
     deliveryP50Ms: q(delivery, 50),
     deliveryP99Ms: q(delivery, 99),
+    clientCpuShare: (clientUsed.user + clientUsed.system) / 1e6 / seconds,
+    serverCpuShare: command.serverPid === undefined ? null : serverCpuS / seconds,
   };
+}
+
+/** User + system CPU seconds of a process and all its threads so far (/proc/<pid>/stat, clock ticks). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime at USER_HZ = 100
+  } catch {
+    return 0;
+  }
 }
 
 async function idle(command: IdleCommand) {

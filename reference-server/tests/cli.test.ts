@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { tempDataDir } from '../test-support/server.js';
 
 const cli = fileURLToPath(new URL('../../cli.ts', import.meta.url));
@@ -23,6 +23,9 @@ describe('capsim serve / dlq', () => {
   it('starts, prints its URL and how to get a token, answers, and stops gracefully on SIGINT', async () => {
     const dataDir = tempDataDir();
     const serve = run(['serve', '--port', '0', '--data-dir', dataDir, '--batch-size', '10']);
+    onTestFinished(() => {
+      if (serve.child.exitCode === null) serve.child.kill('SIGKILL'); // a failed assertion leaves no server
+    });
     // The banner may arrive in several chunks: read until its last line (the token hint) is there.
     while (!serve.output().stdout.includes('/v1/tokens')) {
       const exited = once(serve.child, 'exit').then(() => 'exit');
