@@ -10,10 +10,10 @@
  * `node --import tsx reference-server/cluster/bench-cluster.ts 100000`.
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ChildProcess } from 'node:child_process';
+import { rssOf } from '../../common/process-tree.js';
 import { forkModule, resolveSiblingModule } from '../../common/spawn-module.js';
 import type { BenchClientCommand, BenchClientReport } from './bench-client-main.js';
 import { startCluster } from './index.js';
@@ -291,16 +291,6 @@ function waitFor(
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
-}
-
-/** Resident set size of a process (bytes, from /proc); 0 when it is gone. */
-export function rssOf(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function redisUsedMemory(redis: Redis): Promise<number> {
