@@ -45,13 +45,17 @@ export function encodeBatch(items: readonly AppendItem[]): EncodedBatch {
 /** Opens a database file with the pragmas of embedded mode and makes sure the schema exists. */
 export function openDatabase(path: string, synchronous: 'full' | 'normal'): Database.Database {
   const db = new Database(path);
+  // A commit rewrites every page it touches whole, in the WAL and again at checkpoint: with ~100
+  // index leaves touched per group commit, 2 KiB pages write ~35% fewer bytes per message than 4 KiB
+  // (bench: 1.6 vs 2.5 KB/message), and fsync waits for those bytes. Takes effect on a new file only.
+  db.pragma('page_size = 2048');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   // A group commit touches a few hundred b-tree pages (messages and keys, each with an index).
   // SQLite's defaults (2 MiB page cache, checkpoint every 1,000 WAL pages) made every commit re-read
   // pages from the OS and checkpoint (fsync the database) every second or third commit; 64 MiB and
-  // 10,000 pages (~40 MiB of WAL) cut the writer's CPU per message by about 3× (bench: storage).
+  // 10,000 pages (~20 MiB of WAL) cut the writer's CPU per message by about 3× (bench: storage).
   db.pragma('cache_size = -65536');
   db.pragma('wal_autocheckpoint = 10000');
   const version = db.pragma('user_version', { simple: true }) as number;
