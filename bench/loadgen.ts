@@ -3,26 +3,24 @@
  * mistaken for a slow server. Against the bare `ws` relay (bench/bare-relay.ts, a child process):
  * - messages per generator CPU-second: capsim (open-model schedule, HDR histograms, checker) vs.
  *   Artillery's WebSocket engine sending the same 1:1 traffic at the same offered rate;
+ * - the maximum on-schedule messages per second on one pinned generator core, both tools
+ *   (bench/loadgen-rate.ts);
  * - connections opened per generator CPU-second, both tools;
  * - memory per idle virtual user (capsim);
  * - ≥ 100,000 concurrent connections against a local Redis + PostgreSQL cluster (bench/loadgen-cluster.ts).
  * Artillery is installed on demand into .bench-tools/ (never a project dependency) with
- * PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1; when it cannot be installed its rows say so.
+ * PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 (bench/artillery.ts); when it cannot be installed its rows say so.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { forkModule, resolveSiblingModule } from '../common/spawn-module.js';
 import { runLoadTest } from '../loadgen/index.js';
 import type { InboundEvent, ProtocolAdapter } from '../loadgen/protocol/adapter.js';
 import { referenceAdapter } from '../loadgen/protocol/reference.js';
-import { mintToken } from '../loadgen/protocol/token.js';
+import { artilleryRun, artilleryThroughputScript, ensureArtillery } from './artillery.js';
 import { clusterConnectionsSection } from './loadgen-cluster.js';
+import { maxRateSection } from './loadgen-rate.js';
 import { benchCommand, type BenchSection } from './section.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const tools = join(root, '.bench-tools');
 const secret = 'capsim-dev-secret';
 
 /** The bare relay forwards our `send` frame as is: read it back as a delivery numbered per conversation. */
@@ -37,9 +35,18 @@ export function bareRelayAdapter(): ProtocolAdapter {
     encodeSync: () => null,
     encodePing: () => null,
     encodeSend(message) {
-      const seq = (seqs.get(message.conversationId) ?? 0) + 1;
-      seqs.set(message.conversationId, seq);
-      return JSON.stringify({ type: 'send', ...message, seq });
+      const { conversationId } = message;
+      const seq = (seqs.get(conversationId) ?? 0) + 1;
+      seqs.set(conversationId, seq);
+      // A literal of fixed shape (not a spread) keeps JSON.stringify on its fast path.
+      return JSON.stringify({
+        type: 'send',
+        conversationId,
+        idempotencyKey: message.idempotencyKey,
+        body: message.body,
+        clientTs: message.clientTs,
+        seq,
+      });
     },
     decode(frame): InboundEvent {
       const value = JSON.parse(frame) as {
@@ -51,12 +58,13 @@ export function bareRelayAdapter(): ProtocolAdapter {
       };
       if (value.type === 'hello') return { type: 'hello', heartbeatMs: 3_600_000 };
       if (value.type === 'send') {
-        const [, a, b] = String(value.conversationId).split(':');
+        const conversationId = String(value.conversationId);
         return {
           type: 'deliver',
-          conversationId: String(value.conversationId),
+          conversationId,
           seq: Number(value.seq),
-          senderId: a ?? b,
+          // `dm:a:b` — the relay does not say who sent it (the checker does not need it): the first member.
+          senderId: conversationId.slice(3, conversationId.indexOf(':', 3)),
           clientTs: value.clientTs,
           redelivery: false,
         };
@@ -99,12 +107,27 @@ export async function capsimThroughput(wsUrl: string, rate: number, seconds: num
     { target: wsUrl, adapter: bareRelayAdapter(), workers: 1, scrapeMetrics: false },
   );
   const used = cpuSeconds(cpu);
+  const split = process.cpuUsage(cpu);
+  // Generator CPU per second of the hold (the worker samples it into its time series), ramp and last
+  // second left out: the share of one core while sending at the offered rate.
+  const hold = result.timeSeries.slice(1, -1).filter((row) => row.targetMessagesPerSecond > 0);
+  const shares = hold.map((row) => row.generatorCpuCores).sort((a, b) => a - b);
   return {
+    scheduled: result.summary.messages.scheduled,
     sent: result.summary.messages.sent,
     delivered: result.checker.deliveries,
+    faults: result.checker.duplicated + result.checker.outOfOrder,
     cpuS: used,
+    /** Kernel share of the CPU: on loopback a send also pays the peer's TCP receive path. */
+    systemS: split.system / 1e6,
     wallS: (result.durationMs + result.drainMs) / 1000,
+    sendS: result.durationMs / 1000,
+    holdCpuShare: shares.length > 0 ? shares[Math.floor(shares.length / 2)] : Number.NaN,
     p99: result.latency.delivery.p99Ms,
+    maxMs: result.latency.delivery.maxMs,
+    loopDelayP99Ms: result.environment.workers[0]?.eventLoopDelayP99Ms ?? Number.NaN,
+    scheduleLagP95Ms: result.environment.workers[0]?.scheduleLagP95Ms ?? Number.NaN,
+    scheduleLagP99Ms: result.environment.workers[0]?.scheduleLagP99Ms ?? Number.NaN,
   };
 }
 
@@ -148,103 +171,6 @@ async function capsimConnections(wsUrl: string, count: number) {
     cpuS: cpuSeconds(cpu),
     memory: await idleMemoryPerVu(wsUrl, 5_000),
     maxOpen: result.summary.connections.maxOpen,
-  };
-}
-
-export function ensureArtillery(): string | null {
-  const bin = join(tools, 'node_modules', 'artillery', 'bin', 'run');
-  if (existsSync(bin)) return bin;
-  mkdirSync(tools, { recursive: true });
-  if (!existsSync(join(tools, 'package.json')))
-    writeFileSync(join(tools, 'package.json'), '{"name":"bench-tools","private":true}\n');
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', 'artillery@2'], {
-    cwd: tools,
-    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
-    stdio: 'inherit',
-    timeout: 15 * 60_000,
-  });
-  return install.status === 0 && existsSync(bin) ? bin : null;
-}
-
-/** Runs Artillery as a child under `bash -c '…; times'` to read the CPU seconds it (and its workers) used. */
-export async function artilleryRun(
-  bin: string,
-  script: object,
-): Promise<{ cpuS: number; sent: number; wallS: number; vusers: number }> {
-  const dir = join(tools, 'scripts');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `bench-${Date.now()}.json`);
-  writeFileSync(file, JSON.stringify(script));
-  const report = `${file}.report.json`;
-  const started = Date.now();
-  const child = spawn(
-    'bash',
-    [
-      '-c',
-      `"${process.execPath}" "${bin}" run --quiet --output "${report}" "${file}" >/dev/null 2>&1; times`,
-    ],
-    { cwd: tools, env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: '1' } },
-  );
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
-  const wallS = (Date.now() - started) / 1000;
-  // `times` prints shell then children: "0m0.001s 0m0.002s\n1m2.5s 0m3.1s"
-  const line = out.trim().split('\n').at(-1) ?? '';
-  const cpuS = [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
-    (sum, m) => sum + Number(m[1]) * 60 + Number(m[2]),
-    0,
-  );
-  const { readFileSync } = await import('node:fs');
-  const counters = existsSync(report)
-    ? ((JSON.parse(readFileSync(report, 'utf8')) as { aggregate?: { counters?: Record<string, number> } })
-        .aggregate?.counters ?? {})
-    : {};
-  return {
-    cpuS,
-    sent: counters['websocket.messages_sent'] ?? 0,
-    wallS,
-    vusers: counters['vusers.created'] ?? 0,
-  };
-}
-
-/** The same 1:1 traffic for Artillery: 200 users in 100 pairs, each sending at rate/200 per second. */
-export function artilleryThroughputScript(wsUrl: string, rate: number, seconds: number): object {
-  const users = 200;
-  const perUser = Math.max(1, Math.round((rate / users) * seconds));
-  const thinkS = seconds / perUser;
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  const csv = Array.from({ length: users }, (_, i) => {
-    const peer = i % 2 === 0 ? i + 1 : i - 1;
-    const [a, b] = [`a${i}`, `a${peer}`].sort();
-    return `${mintToken({ sub: `a${i}`, exp }, secret)},dm:${a}:${b}`;
-  }).join('\n');
-  const dir = join(tools, 'scripts');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'users.csv'), `${csv}\n`);
-  return {
-    config: {
-      target: wsUrl,
-      phases: [{ duration: 1, arrivalCount: users }],
-      payload: { path: 'users.csv', fields: ['token', 'conversation'], order: 'sequence', loadAll: false },
-    },
-    scenarios: [
-      {
-        engine: 'ws',
-        flow: [
-          { connect: `${wsUrl}?token={{ token }}` },
-          {
-            loop: [
-              {
-                send: `{"type":"send","conversationId":"{{ conversation }}","idempotencyKey":"k","body":"${'x'.repeat(64)}","clientTs":0}`,
-              },
-              { think: thinkS },
-            ],
-            count: perUser,
-          },
-        ],
-      },
-    ],
   };
 }
 
@@ -318,6 +244,7 @@ async function generatorCostSection(): Promise<BenchSection> {
       `Same offered load for both: 200 users in 100 1:1 pairs, ${rate} messages/s, 64-byte bodies, through the bare relay (bench/bare-relay.ts, a child process).`,
       `messages per CPU-second is marginal: (sent at ${longS} s − sent at ${shortS} s) ÷ (generator CPU at ${longS} s − at ${shortS} s), so neither tool's start-up counts. capsim also timestamps, checks and histograms every delivery; Artillery checks nothing.`,
       'Goal: capsim ≥ 5× Artillery per core. CPU share = generator CPU-seconds ÷ wall seconds of the long run (the shared machine has other load; compare ratios).',
+      "Artillery paces each user with `think` written in milliseconds: Artillery reads a think that is not a whole number as milliseconds, so tables before this fix (think: 0.0333) compared capsim at the offered rate with Artillery sending flat out. The maximum rate each keeps on one pinned core is the next section's (CAPSIM_BENCH_ONLY=loadgen-rate).",
       `Connections opened per CPU-second: capsim ${connections.opened} opened with ${connections.cpuS.toFixed(2)} CPU-s → ${Math.round(capsimConnPerCore)}/CPU-s; Artillery: ${artilleryConn}.`,
       `Memory per idle virtual user (capsim, ${connections.memory.open} idle connections in a fresh child process, bench/loadgen-memory-main.ts): (RSS after forced GC with all open − RSS after forced GC before any) ÷ users = ${(connections.memory.bytesPerVu / 1024).toFixed(1)} KiB.`,
     );
@@ -344,13 +271,17 @@ async function generatorCostSection(): Promise<BenchSection> {
 }
 
 /**
- * CAPSIM_BENCH_ONLY=loadgen-cost,loadgen-cluster picks sections (default both); the cluster section
- * holds ≥ 100,000 connections from this machine's generator to a local cluster and takes ~8 min.
+ * CAPSIM_BENCH_ONLY=loadgen-cost,loadgen-rate,loadgen-cluster picks sections (default all three): the
+ * rate section steps each generator up on one pinned core (bench/loadgen-rate.ts, ~3 min); the cluster
+ * section holds ≥ 100,000 connections from this machine's generator to a local cluster (~8 min).
  */
 export async function run(): Promise<BenchSection[]> {
-  const only = new Set((process.env.CAPSIM_BENCH_ONLY ?? 'loadgen-cost,loadgen-cluster').split(','));
+  const only = new Set(
+    (process.env.CAPSIM_BENCH_ONLY ?? 'loadgen-cost,loadgen-rate,loadgen-cluster').split(','),
+  );
   const sections: BenchSection[] = [];
   if (only.has('loadgen-cost')) sections.push(await generatorCostSection());
+  if (only.has('loadgen-rate')) sections.push(await maxRateSection());
   if (only.has('loadgen-cluster')) sections.push(await clusterConnectionsSection());
   return sections;
 }

@@ -41,7 +41,8 @@ describe('coordinated omission', () => {
     expect(result.latency.ack.maxMs).toBeGreaterThan(stallMs * 0.8);
     expect(result.latency.ack.p95Ms).toBeGreaterThan(stallMs * 0.25);
     expect(result.latency.delivery.maxMs).toBeGreaterThan(stallMs * 0.8);
-    // And the generator's own event-loop delay is reported next to the result.
+    // And the generator's own event-loop delay and schedule lag are reported next to the result.
     expect(result.environment.workers[0].eventLoopDelayP99Ms).toBeGreaterThan(0);
+    expect(result.environment.workers[0].scheduleLagMaxMs).toBeGreaterThan(stallMs * 0.8);
   });
 });

@@ -48,6 +48,8 @@ export interface WorkerResult {
   series: SecondStats[];
   cpu: { userMs: number; systemMs: number; wallMs: number; cores: number };
   eventLoopDelayP99Ms: number;
+  /** How late the schedule ran: emit time − intended time of every scheduled message (ms). */
+  scheduleLag: { p95Ms: number; p99Ms: number; maxMs: number };
   drainMs: number;
 }
 
@@ -123,7 +125,9 @@ export async function runSegment(
     },
     nextConnectionId: () => ++connectionIds,
     random,
+    sendBatch: null,
   };
+  const batch: VirtualUser[] = [];
   for (const conversation of assignment.conversations) {
     checker.addConversation(conversation.conversationId, conversation.members);
     const members: VirtualUser[] = [];
@@ -183,7 +187,11 @@ export async function runSegment(
 
   const body = 'x'.repeat(plan.bodyBytes);
   let messageCounter = 0;
+  const keyPrefix = `${assignment.runId}.${assignment.workerIndex}.`;
   let scheduled = 0;
+  // The generator's own lag behind its open-model schedule, per message: a tick's quantum when it keeps
+  // up, growing when the generator (not the server) is the bottleneck.
+  const scheduleLag = new LatencyHistogram();
   const emit = (intendedMs: number, t: number, target: number) => {
     // Choose a sender among the users planned to be online at the intended time.
     for (let attempt = 0; attempt < 8; attempt += 1) {
@@ -191,9 +199,10 @@ export async function runSegment(
       if (isAway(rank, t)) continue;
       const vu = vus[rank];
       scheduled += 1;
+      scheduleLag.recordMs(nowMs() - intendedMs);
       vu.enqueue({
         conversationId: vu.conversation.conversationId,
-        idempotencyKey: `${assignment.runId}.${assignment.workerIndex}.${messageCounter++}`,
+        idempotencyKey: keyPrefix + messageCounter++,
         body,
         clientTs: intendedMs,
       });
@@ -283,6 +292,7 @@ export async function runSegment(
       lastReceiptsMs = now;
       for (const vu of vus) vu.flushReceipts();
     }
+    context.sendBatch = batch;
     while (nextArrivalMs <= now && nextArrivalMs < endSendMs) {
       const at = nextArrivalMs - startAtMs;
       const planned = plannedOnline(at);
@@ -291,6 +301,9 @@ export async function runSegment(
       nextArrivalMs +=
         rate <= 0 ? 50 : plan.arrival === 'uniform' ? 1000 / rate : (-Math.log(1 - random()) / rate) * 1000;
     }
+    context.sendBatch = null;
+    for (const vu of batch) vu.uncork();
+    batch.length = 0;
     enterSecond(series.secondOf(now), now, target);
     await sleep(tickMs);
   }
@@ -342,6 +355,11 @@ export async function runSegment(
     series: series.all(),
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs, cores: os.availableParallelism() },
     eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,
+    scheduleLag: {
+      p95Ms: scheduleLag.percentileMs(95),
+      p99Ms: scheduleLag.percentileMs(99),
+      maxMs: scheduleLag.stats().maxMs,
+    },
     drainMs,
   };
 }

@@ -17,6 +17,8 @@
  *   unacked_delivered  deliveries of a seq the sender never saw ACKed (ACK lost or still in flight)
  */
 
+import { SeqTable } from './seq-table.js';
+
 export interface CheckerCounts {
   /** ACKed messages × recipients: deliveries the server owed. */
   expectedDeliveries: number;
@@ -49,36 +51,57 @@ export interface CheckerSample {
 
 const maxSamplesPerKind = 10;
 
+/** What one user received of one conversation. */
+interface RecipientLog {
+  /** seq → 1 + the connection that first received it. */
+  received: SeqTable;
+  /** connection → highest seq received on it. */
+  highest: Map<number, number>;
+}
+
 interface ConversationBook {
   members: string[];
-  /** seq → sender of each ACKed message. */
-  acked: Map<number, string>;
+  /** Each member's log, and that of any other user a delivery of this conversation reached. */
+  logs: Map<string, RecipientLog>;
+  /** seq → sender of each ACKed message, as 1 + its index in `senders`. */
+  acked: SeqTable;
+  senders: string[];
+  senderNumbers: Map<string, number>;
   maxAckedSeq: number;
 }
 
+/**
+ * The books are per conversation and, inside it, per recipient, so a delivery costs two lookups by the
+ * strings it already has (conversation id, recipient id) and two array reads (SeqTable), with no key
+ * strings built per message.
+ */
 export class DeliveryChecker {
   private readonly conversations = new Map<string, ConversationBook>();
-  /** `${recipient}\n${conversation}` → seq received → connection that first received it. */
-  private readonly received = new Map<string, Map<number, number>>();
-  /** `${recipient}\n${conversation}\n${connection}` → highest seq received on that connection. */
-  private readonly highest = new Map<string, number>();
+  /** Conversations never added that deliveries still named: checked for duplicates and order only. */
+  private readonly strays = new Map<string, ConversationBook>();
   private counts = { deliveries: 0, duplicated: 0, redelivered: 0, outOfOrder: 0 };
   readonly samples: CheckerSample[] = [];
+  private readonly sampled = { lost: 0, duplicated: 0, out_of_order: 0 };
   /** Deliveries still owed (ACKed, recipient has not got it yet). */
   private owed = 0;
 
   addConversation(conversationId: string, members: string[]): void {
-    this.conversations.set(conversationId, { members, acked: new Map(), maxAckedSeq: 0 });
+    this.conversations.set(conversationId, newBook(members));
   }
 
   /** Records an ACK. Returns false if it is a second ACK of the same (conversation, seq). */
   acked(conversationId: string, seq: number, senderId: string): boolean {
     const book = this.book(conversationId);
     if (book.acked.has(seq)) return false;
-    book.acked.set(seq, senderId);
+    let sender = book.senderNumbers.get(senderId);
+    if (sender === undefined) {
+      sender = book.senders.push(senderId);
+      book.senderNumbers.set(senderId, sender);
+    }
+    book.acked.set(seq, sender);
     book.maxAckedSeq = Math.max(book.maxAckedSeq, seq);
     for (const member of book.members) {
-      if (member !== senderId && !this.received.get(key(member, conversationId))?.has(seq)) this.owed += 1;
+      if (member !== senderId && !book.logs.get(member)?.received.has(seq)) this.owed += 1;
     }
     return true;
   }
@@ -96,16 +119,16 @@ export class DeliveryChecker {
     gapFill = false,
   ): DeliveryVerdict {
     this.counts.deliveries += 1;
-    const receivedKey = key(recipient, conversationId);
-    let seqs = this.received.get(receivedKey);
-    if (!seqs) {
-      seqs = new Map();
-      this.received.set(receivedKey, seqs);
+    const book = this.conversations.get(conversationId) ?? this.stray(conversationId);
+    let log = book.logs.get(recipient);
+    if (log === undefined) {
+      log = newLog();
+      book.logs.set(recipient, log);
     }
-    const connectionKey = `${receivedKey}\n${connectionId}`;
-    const highest = this.highest.get(connectionKey) ?? 0;
-    const firstConnectionId = seqs.get(seq);
-    if (firstConnectionId !== undefined) {
+    const highest = log.highest.get(connectionId) ?? 0;
+    const first = log.received.get(seq);
+    if (first !== undefined) {
+      const firstConnectionId = first - 1;
       if (redelivery || firstConnectionId !== connectionId) {
         this.counts.redelivered += 1;
         return 'redelivered';
@@ -123,7 +146,7 @@ export class DeliveryChecker {
       }
       return 'duplicate';
     }
-    seqs.set(seq, connectionId);
+    log.received.set(seq, connectionId + 1);
     if (seq < highest && !gapFill) {
       this.counts.outOfOrder += 1;
       if (this.sampleRoom('out_of_order'))
@@ -136,10 +159,9 @@ export class DeliveryChecker {
           highestSeq: highest,
         });
     }
-    if (seq > highest) this.highest.set(connectionKey, seq);
-    const book = this.conversations.get(conversationId);
-    const sender = book?.acked.get(seq);
-    if (sender !== undefined && sender !== recipient) this.owed -= 1;
+    if (seq > highest) log.highest.set(connectionId, seq);
+    const sender = book.acked.get(seq);
+    if (sender !== undefined && book.senders[sender - 1] !== recipient) this.owed -= 1;
     return 'first';
   }
 
@@ -168,14 +190,10 @@ export class DeliveryChecker {
   /** Users that are still owed at least one delivery (the drain phase brings them back online). */
   usersOwed(): Set<string> {
     const users = new Set<string>();
-    for (const [conversationId, book] of this.conversations) {
-      for (const [seq, sender] of book.acked) {
-        for (const member of book.members) {
-          if (member !== sender && !this.received.get(key(member, conversationId))?.has(seq))
-            users.add(member);
-        }
-      }
-    }
+    this.forEachOwed((member) => {
+      users.add(member);
+      return true;
+    });
     return users;
   }
 
@@ -184,18 +202,19 @@ export class DeliveryChecker {
     let lost = 0;
     let seqGaps = 0;
     let unackedDelivered = 0;
-    for (const [conversationId, book] of this.conversations) {
-      for (const [seq, sender] of book.acked) {
+    for (const book of this.conversations.values()) {
+      book.acked.forEach((sender, seq) => {
         for (const member of book.members) {
-          if (member === sender) continue;
+          if (member === book.senders[sender - 1]) continue;
           expected += 1;
-          if (!this.received.get(key(member, conversationId))?.has(seq)) lost += 1;
+          if (!book.logs.get(member)?.received.has(seq)) lost += 1;
         }
-      }
+      });
       seqGaps += book.maxAckedSeq - book.acked.size;
       for (const member of book.members) {
-        for (const seq of this.received.get(key(member, conversationId))?.keys() ?? [])
+        book.logs.get(member)?.received.forEach((_connection, seq) => {
           if (!book.acked.has(seq)) unackedDelivered += 1;
+        });
       }
     }
     return {
@@ -211,23 +230,39 @@ export class DeliveryChecker {
     };
   }
 
-  private sampleRoom(kind: CheckerSample['kind']): boolean {
-    return this.samples.filter((sample) => sample.kind === kind).length < maxSamplesPerKind;
+  private sampleRoom(kind: 'duplicated' | 'out_of_order'): boolean {
+    if (this.sampled[kind] >= maxSamplesPerKind) return false;
+    this.sampled[kind] += 1;
+    return true;
   }
 
   /** Samples of faulty deliveries, including the first few lost ones (computed now). */
   faultSamples(): CheckerSample[] {
     const lost: CheckerSample[] = [];
-    for (const [conversationId, book] of this.conversations) {
-      for (const [seq, sender] of book.acked) {
-        for (const member of book.members) {
-          if (lost.length >= maxSamplesPerKind) return [...this.samples, ...lost];
-          if (member !== sender && !this.received.get(key(member, conversationId))?.has(seq))
-            lost.push({ kind: 'lost', recipient: member, conversationId, seq });
-        }
-      }
-    }
+    this.forEachOwed((recipient, conversationId, seq) => {
+      if (lost.length >= maxSamplesPerKind) return false;
+      lost.push({ kind: 'lost', recipient, conversationId, seq });
+      return true;
+    });
     return [...this.samples, ...lost];
+  }
+
+  /** Calls `visit` for every (member, conversation, seq) ACKed and not received, until it returns false. */
+  private forEachOwed(visit: (member: string, conversationId: string, seq: number) => boolean): void {
+    for (const [conversationId, book] of this.conversations) {
+      let going = true;
+      book.acked.forEach((sender, seq) => {
+        if (!going) return;
+        for (const member of book.members) {
+          if (member === book.senders[sender - 1] || book.logs.get(member)?.received.has(seq)) continue;
+          if (!visit(member, conversationId, seq)) {
+            going = false;
+            return;
+          }
+        }
+      });
+      if (!going) return;
+    }
   }
 
   private book(conversationId: string): ConversationBook {
@@ -235,10 +270,32 @@ export class DeliveryChecker {
     if (!book) throw new Error(`checker: unknown conversation ${conversationId}`);
     return book;
   }
+
+  private stray(conversationId: string): ConversationBook {
+    let book = this.strays.get(conversationId);
+    if (book === undefined) {
+      book = newBook([]);
+      this.strays.set(conversationId, book);
+    }
+    return book;
+  }
 }
 
-function key(user: string, conversationId: string): string {
-  return `${user}\n${conversationId}`;
+function newLog(): RecipientLog {
+  return { received: new SeqTable(), highest: new Map() };
+}
+
+function newBook(members: string[]): ConversationBook {
+  const logs = new Map<string, RecipientLog>();
+  for (const member of members) logs.set(member, newLog());
+  return {
+    members,
+    logs,
+    acked: new SeqTable(),
+    senders: [...members],
+    senderNumbers: new Map(members.map((member, i) => [member, i + 1])),
+    maxAckedSeq: 0,
+  };
 }
 
 export function emptyCheckerCounts(): CheckerCounts {

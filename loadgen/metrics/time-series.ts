@@ -61,6 +61,9 @@ export function emptySecond(second: number): SecondStats {
 
 export class TimeSeries {
   private readonly rows = new Map<number, SecondStats>();
+  /** The row `add` wrote last (rows are never removed): most adds land in the same second. */
+  private lastSecond = -1;
+  private lastRow: SecondStats | null = null;
 
   constructor(private readonly startMs: number) {}
 
@@ -78,7 +81,14 @@ export class TimeSeries {
   }
 
   add(field: CounterField, timeMs: number, amount = 1): void {
-    this.row(this.secondOf(timeMs))[field] += amount;
+    const second = this.secondOf(timeMs);
+    let row = this.lastRow;
+    if (row === null || second !== this.lastSecond) {
+      row = this.row(second);
+      this.lastSecond = second;
+      this.lastRow = row;
+    }
+    row[field] += amount;
   }
 
   all(): SecondStats[] {

@@ -72,11 +72,15 @@ export function assembleResult(input: AssembleInput): LoadTestResult {
     clockErrorMs: input.clocks[i]?.errorMs ?? null,
     cpuShareOfOneCore: (w.cpu.userMs + w.cpu.systemMs) / Math.max(1, w.cpu.wallMs),
     eventLoopDelayP99Ms: w.eventLoopDelayP99Ms,
+    scheduleLagP95Ms: w.scheduleLag.p95Ms,
+    scheduleLagP99Ms: w.scheduleLag.p99Ms,
+    scheduleLagMaxMs: w.scheduleLag.maxMs,
   }));
   const cores = workers.length > 0 ? Math.min(workers[0].cpu.cores, workers.length) : 1;
   const cpuShare = workerInfo.reduce((total, w) => total + w.cpuShareOfOneCore, 0) / Math.max(1, cores);
   const maxWorkerCpuShare = Math.max(0, ...workerInfo.map((w) => w.cpuShareOfOneCore));
   const saturated = maxWorkerCpuShare > saturationShare;
+  const maxScheduleLagP99Ms = Math.max(0, ...workers.map((w) => w.scheduleLag.p99Ms));
   const httpRequests = input.http.reduce((total, h) => total + h.requests, 0);
   const metrics: ThresholdMetrics = {
     trends: {
@@ -176,9 +180,11 @@ export function assembleResult(input: AssembleInput): LoadTestResult {
       cpuShare: round(cpuShare),
       maxWorkerCpuShare: round(maxWorkerCpuShare),
       saturated,
-      note: saturated
-        ? `a generator worker used ${(maxWorkerCpuShare * 100).toFixed(0)}% of a core: latencies may include generator delay; add --workers or hosts`
-        : `generator CPU ${(maxWorkerCpuShare * 100).toFixed(0)}% of one core at most per worker: not saturated`,
+      note:
+        (saturated
+          ? `a generator worker used ${(maxWorkerCpuShare * 100).toFixed(0)}% of a core: latencies may include generator delay; add --workers or hosts`
+          : `generator CPU ${(maxWorkerCpuShare * 100).toFixed(0)}% of one core at most per worker: not saturated`) +
+        `; schedule lag p99 ${maxScheduleLagP99Ms.toFixed(1)} ms`,
     },
     server: input.server,
     http: input.http,

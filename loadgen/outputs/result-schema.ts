@@ -82,6 +82,10 @@ const workerInfo = z.object({
   clockErrorMs: z.number().nullable(),
   cpuShareOfOneCore: z.number(),
   eventLoopDelayP99Ms: z.number(),
+  /** Emit time − intended time of the worker's scheduled messages: how far the generator fell behind. */
+  scheduleLagP95Ms: z.number().optional(),
+  scheduleLagP99Ms: z.number().optional(),
+  scheduleLagMaxMs: z.number().optional(),
 });
 
 export const loadTestResultSchema = z

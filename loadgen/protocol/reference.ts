@@ -46,7 +46,14 @@ export function referenceAdapter(options: ReferenceAdapterOptions = {}): Protoco
       });
     },
     encodeSend(message: OutboundMessage): string {
-      return JSON.stringify({ type: 'send', ...message });
+      // A literal of fixed shape (not a spread) keeps JSON.stringify on its fast path: once per message.
+      return JSON.stringify({
+        type: 'send',
+        conversationId: message.conversationId,
+        idempotencyKey: message.idempotencyKey,
+        body: message.body,
+        clientTs: message.clientTs,
+      });
     },
     encodePing(nowMs: number): string {
       return JSON.stringify({ type: 'ping', ts: nowMs });
