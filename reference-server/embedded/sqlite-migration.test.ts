@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dmAppendItem } from '../test-support/append-item.js';
 import { tempDataDir } from '../test-support/server.js';
 import { sqlitePath, SqliteMessageStore } from './sqlite-store.js';
 import { openDatabase } from './sqlite-writes.js';
@@ -92,22 +93,7 @@ describe('SQLite schema version 1 → 2', () => {
       expect((await store.maxSeq(['dm:alice:bob'])).get('dm:alice:bob')).toBe(3);
 
       // The migrated store keeps working: a new message joins bob's inbox, a receipt drains it.
-      await store.appendBatch([
-        {
-          message: {
-            conversationId: 'dm:alice:bob',
-            seq: 4,
-            messageId: 'dm:alice:bob#4',
-            senderId: 'alice',
-            senderDeviceId: 'phone',
-            idempotencyKey: 'k4',
-            body: 'hello 4',
-            clientTs: null,
-            serverTs: 5_000,
-          },
-          inboxUserIds: ['bob'],
-        },
-      ]);
+      await store.appendBatch([dmAppendItem(4, { body: 'hello 4', serverTs: 5_000 })]);
       expect(await inboxOf('bob')).toEqual(['dm:alice:bob#2', 'dm:alice:bob#3', 'dm:alice:bob#4']);
       await store.applyReceipt({
         conversationId: 'dm:alice:bob',

@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppendItem } from '../contracts.js';
+import { dmAppendItem } from '../test-support/append-item.js';
 import { tempDataDir } from '../test-support/server.js';
 import { SqliteMessageStore } from './sqlite-store.js';
 
@@ -12,23 +12,6 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-function item(seq: number, key = `k${seq}`): AppendItem {
-  return {
-    message: {
-      conversationId: 'dm:alice:bob',
-      seq,
-      messageId: `dm:alice:bob#${seq}`,
-      senderId: 'alice',
-      senderDeviceId: 'phone',
-      idempotencyKey: key,
-      body: `m${seq}`,
-      clientTs: null,
-      serverTs: 1_000 + seq,
-    },
-    inboxUserIds: ['bob'],
-  };
-}
 
 describe('SqliteMessageStore pipelined appends', () => {
   it('refuses the batch queued behind a failed one, then commits what comes after', async () => {
@@ -38,14 +21,14 @@ describe('SqliteMessageStore pipelined appends', () => {
     await store.init();
     try {
       expect(store.appendPipelineDepth).toBe(2);
-      await store.appendBatch([item(1)]);
+      await store.appendBatch([dmAppendItem(1)]);
       // Both are on their way to the writer before either answer is back: seq 1 again violates the
       // (conversation, seq) key, and seq 2 behind it must not commit above that failure.
-      const failing = store.appendBatch([item(1, 'again')]);
-      const queued = store.appendBatch([item(2)]);
+      const failing = store.appendBatch([dmAppendItem(1, { idempotencyKey: 'again' })]);
+      const queued = store.appendBatch([dmAppendItem(2)]);
       await expect(failing).rejects.toThrow(/UNIQUE/);
       await expect(queued).rejects.toThrow(/earlier batch/);
-      await store.appendBatch([item(2)]);
+      await store.appendBatch([dmAppendItem(2)]);
       const seqs = (await store.messagesAfter('dm:alice:bob', 0, 10)).map((m) => m.seq);
       expect(seqs).toEqual([1, 2]);
       expect((await store.readInbox('bob', null, 10)).map((m) => m.seq)).toEqual([1, 2]);

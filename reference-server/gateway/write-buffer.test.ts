@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AppendItem, MessageStore, SequenceAllocator } from '../contracts.js';
+import { dmAppendItem } from '../test-support/append-item.js';
 import { GatewayMetrics } from './metrics.js';
 import { Breaker } from './resilience.js';
 import { WriteBuffer, type CommitWaiter } from './write-buffer.js';
@@ -39,23 +40,6 @@ class ManualStore {
   }
 }
 
-function item(seq: number): AppendItem {
-  return {
-    message: {
-      conversationId: 'dm:a:b',
-      seq,
-      messageId: `dm:a:b#${seq}`,
-      senderId: 'a',
-      senderDeviceId: 'd',
-      idempotencyKey: `k${seq}`,
-      body: 'x',
-      clientTs: null,
-      serverTs: 0,
-    },
-    inboxUserIds: ['b'],
-  };
-}
-
 function setup() {
   const store = new ManualStore();
   let invalidated = 0;
@@ -88,12 +72,24 @@ function setup() {
       failed: () => outcomes.set(seq, 'failed'),
     };
     expect(buffer.tryReserve()).toBe(true);
-    buffer.add(item(seq), buffer.epoch, waiter);
+    buffer.add(dmAppendItem(seq), buffer.epoch, waiter);
   };
   return { store, buffer, outcomes, add, invalidated: () => invalidated };
 }
 
-const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * Lets the buffer run to quiescence however loaded the machine is: its commits chain through
+ * setImmediate and microtasks (a fixed number of rounds, not wall time), and its only timer (maxDelayMs,
+ * 1 ms here) is created before, so expires before, the 3 ms one in the middle.
+ */
+async function turn(): Promise<void> {
+  const immediates = async () => {
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+  await immediates();
+  await new Promise((resolve) => setTimeout(resolve, 3));
+  await immediates();
+}
 
 describe('WriteBuffer with a pipelined store', () => {
   it('keeps two commits in flight and ACKs each message only after its own commit', async () => {
@@ -127,7 +123,10 @@ describe('WriteBuffer with a pipelined store', () => {
     expect(outcomes.get(5)).toBe('failed'); // buffered behind the failure
     // A message sequenced after the failure waits: no commit starts while 3–4 are unsettled.
     expect(buffer.tryReserve()).toBe(true);
-    buffer.add(item(1), buffer.epoch, { committed: () => outcomes.set(10, 'committed'), failed: () => {} });
+    buffer.add(dmAppendItem(1), buffer.epoch, {
+      committed: () => outcomes.set(10, 'committed'),
+      failed: () => {},
+    });
     await turn();
     expect(store.calls).toHaveLength(2);
     store.calls[1].finish(true); // the store refuses it: it was queued behind the failure
@@ -151,7 +150,7 @@ describe('WriteBuffer with a pipelined store', () => {
     store.calls[0].finish(false);
     await turn();
     expect(buffer.tryReserve()).toBe(true);
-    expect(() => buffer.add(item(3), staleEpoch, { committed: () => {}, failed: () => {} })).toThrow(
+    expect(() => buffer.add(dmAppendItem(3), staleEpoch, { committed: () => {}, failed: () => {} })).toThrow(
       /storage failed/,
     );
   });
