@@ -128,8 +128,8 @@ export class WriteBuffer {
     } catch (error) {
       const reason = error instanceof Error ? error : new Error(String(error));
       if (this.recovering) {
-        // In flight behind the failure that started this recovery: the store refused it; the seqs of
-        // what was sequenced since then continue below it, so nothing else is undone.
+        // In flight behind the failure that started this recovery: the store refused it too. What was
+        // sequenced since that failure got seqs after the last committed one, so nothing else is undone.
         this.settle(batch.length);
         for (const p of batch) p.waiter.failed(reason);
         return;
