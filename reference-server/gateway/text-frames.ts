@@ -6,15 +6,19 @@
  * writes and a string conversion in writev each — about a tenth of the gateway's CPU per message.
  */
 export function encodeTextFrames(texts: readonly string[]): Buffer {
+  // Each length is measured once (measuring flattens a concatenated string and walks it).
+  const lengths = new Array<number>(texts.length);
   let total = 0;
-  for (const text of texts) {
-    const bytes = Buffer.byteLength(text, 'utf8');
+  for (let i = 0; i < texts.length; i += 1) {
+    const bytes = Buffer.byteLength(texts[i], 'utf8');
+    lengths[i] = bytes;
     total += bytes + headerBytes(bytes);
   }
   const buffer = Buffer.allocUnsafe(total);
   let offset = 0;
-  for (const text of texts) {
-    const bytes = Buffer.byteLength(text, 'utf8');
+  for (let i = 0; i < texts.length; i += 1) {
+    const text = texts[i];
+    const bytes = lengths[i];
     buffer[offset] = 0x81; // FIN | opcode 1 (text)
     if (bytes < 126) {
       buffer[offset + 1] = bytes;
