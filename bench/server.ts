@@ -57,7 +57,6 @@ if (process.env.CAPSIM_BENCH_CLUSTER_CONNECTIONS !== undefined) {
   scale.clusterConnections = Number(process.env.CAPSIM_BENCH_CLUSTER_CONNECTIONS);
 }
 
-
 interface ThroughputResult {
   deliveredPerSecond: number;
   ackedPerSecond: number;
