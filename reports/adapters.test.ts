@@ -8,7 +8,13 @@ import { loadTestResultSchema, type LoadTestResult } from '../loadgen/outputs/re
 import { evaluateModel } from '../model/evaluate.js';
 import { applyOverrides, loadScenario } from '../scenarios/load.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { adaptLoadTest, peakWindow, sustainedPerSecond } from './adapt-loadtest.js';
+import {
+  adaptLoadTest,
+  meanServerValue,
+  peakWindow,
+  serverMetricKeys,
+  sustainedPerSecond,
+} from './adapt-loadtest.js';
 import { adaptModel, costBreakdownFromMetrics, shortfallRows, type ModelResultJson } from './adapt-model.js';
 import { calibrateConnections, connectionComponent, measuredConnectionCapacity } from './calibrate.js';
 import { classifyResult } from './read-results.js';
@@ -56,6 +62,28 @@ describe('load-test adapter', () => {
     expect(sustainedPerSecond(result, 'acked').value).toBeCloseTo(
       rows.reduce((sum, row) => sum + row.acked, 0) / rows.length,
     );
+  });
+});
+
+describe('server series over the peak window', () => {
+  it('leaves out a scrape whose interval reaches back into the ramp-up', () => {
+    // 20 msg/s until second 4, then a 100 msg/s plateau to second 15; scrapes at odd seconds, each
+    // the mean rate of the two seconds before it. The peak window is seconds 5–14 (its first and last
+    // plateau seconds trimmed); the scrape at second 5 covers seconds 3–4 (half ramp: 60 msg/s).
+    const key = serverMetricKeys.messagesAcceptedPerSecond;
+    const target = (second: number) => (second < 4 ? 20 : second < 16 ? 100 : 0);
+    const timeSeries = Array.from({ length: 18 }, (_, second) => ({
+      ...result.timeSeries[0],
+      second,
+      targetMessagesPerSecond: target(second),
+    }));
+    const samples = Array.from({ length: 9 }, (_, i) => {
+      const second = 2 * i + 1;
+      return { second, values: { [key]: (target(second - 2) + target(second - 1)) / 2 } };
+    });
+    const ramped = { ...result, timeSeries, server: { url: 'http://x', samples } };
+    expect(peakWindow(ramped)).toMatchObject({ fromSecond: 5, toSecond: 14 });
+    expect(meanServerValue(ramped, key)).toBe(100);
   });
 });
 
