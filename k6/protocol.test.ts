@@ -27,7 +27,9 @@ const scenario: LoadTestScenario = {
     conversations: { groupFraction: 0.67, groupSize: 4 },
     offline: { fraction: 0.25, at: '1.2s', awayDuration: '1.5s' },
     heartbeat: '200ms',
-    grace: '5s', // the drain ends as soon as everything is accounted for; the bound only matters on a slow machine
+    // The drain ends as soon as everything is accounted for; the bound only matters on a slow machine
+    // (a CI run whose disk stalled the writer for seconds left 35 of 59 sends unACKed at 5 s).
+    grace: '20s',
     http: [
       { endpoint: 'history', start: '1s', duration: '1s', requestsPerSecond: 5, connections: 2 },
       { endpoint: 'tokens', start: '1.5s', duration: '1s', requestsPerSecond: 4, connections: 2 },
@@ -45,11 +47,13 @@ describe('generated k6 script against the reference server', () => {
   let run: ShimRunResult;
 
   beforeAll(async () => {
-    // In a child process: the k6 double's HTTP is synchronous, as in k6.
-    server = await startServerProcess({ profile: 'loadtest' });
+    // In a child process: the k6 double's HTTP is synchronous, as in k6. This test is about the script
+    // and the protocol agreeing, not durability: commits skip fsync (synchronous=NORMAL) so a busy
+    // disk cannot hold every ACK back past the grace period.
+    server = await startServerProcess({ profile: 'loadtest', sqliteSync: 'normal' });
     const plan = buildK6Plan(scenario, { cellSize: 6, target: server.wsUrl });
     const javascript = await transpileK6Script(buildK6Script(plan));
-    run = await runK6ScriptWithShims(javascript, { env: { CAPSIM_TARGET: server.wsUrl }, timeoutMs: 30_000 });
+    run = await runK6ScriptWithShims(javascript, { env: { CAPSIM_TARGET: server.wsUrl }, timeoutMs: 60_000 });
   });
 
   afterAll(async () => {
@@ -74,16 +78,27 @@ describe('generated k6 script against the reference server', () => {
   it('gets every message ACKed and delivered exactly once, in order', () => {
     const sent = count(run, 'messages_sent');
     expect(sent).toBeGreaterThan(20);
-    expect(count(run, 'messages_acked')).toBe(sent);
-    expect(count(run, 'unacked')).toBe(0);
-    expect(count(run, 'send_errors')).toBe(0);
     const expected = count(run, 'expected_deliveries');
     // Group messages fan out to 3 members, 1:1 messages to 1.
     expect(expected).toBeGreaterThan(sent);
-    expect(count(run, 'lost')).toBe(0);
-    expect(count(run, 'duplicated')).toBe(0);
-    expect(count(run, 'out_of_order')).toBe(0);
-    expect(count(run, 'messages_delivered')).toBe(expected);
+    // One comparison, so a failure shows every count at once.
+    expect({
+      acked: count(run, 'messages_acked'),
+      unacked: count(run, 'unacked'),
+      sendErrors: count(run, 'send_errors'),
+      delivered: count(run, 'messages_delivered'),
+      lost: count(run, 'lost'),
+      duplicated: count(run, 'duplicated'),
+      outOfOrder: count(run, 'out_of_order'),
+    }).toEqual({
+      acked: sent,
+      unacked: 0,
+      sendErrors: 0,
+      delivered: expected,
+      lost: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+    });
   });
 
   it('measures ACK and delivery latency from the intended send time', () => {
@@ -160,19 +175,19 @@ describe('generated k6 script with tokens from POST /v1/tokens', () => {
   let run: ShimRunResult;
 
   beforeAll(async () => {
-    server = await startServerProcess({ profile: 'loadtest' });
+    server = await startServerProcess({ profile: 'loadtest', sqliteSync: 'normal' });
     const small: LoadTestScenario = {
       name: 'k6-token-test',
       load: {
         users: 4,
         phases: [{ connections: 4, connectRatePerSecond: 40 }, { duration: '1s' }],
         messages: { perSecond: 12 },
-        grace: '1s',
+        grace: '10s', // ends as soon as everything is accounted for
       },
     };
     const plan = buildK6Plan(small, { cellSize: 4, tokenMode: 'http' });
     const javascript = await transpileK6Script(buildK6Script(plan));
-    run = await runK6ScriptWithShims(javascript, { env: { CAPSIM_TARGET: server.wsUrl }, timeoutMs: 30_000 });
+    run = await runK6ScriptWithShims(javascript, { env: { CAPSIM_TARGET: server.wsUrl }, timeoutMs: 60_000 });
   });
 
   afterAll(async () => {
