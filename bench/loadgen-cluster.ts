@@ -17,15 +17,7 @@
  */
 import { runLoadTest } from '../loadgen/index.js';
 import type { LiveStats } from '../loadgen/outputs/live-stats.js';
-import { startCluster } from '../reference-server/cluster/index.js';
-import {
-  createTemporaryDatabase,
-  defaultTestRedisUrl,
-  deleteRedisPrefix,
-  probePostgres,
-  probeRedis,
-  uniqueSuffix,
-} from '../reference-server/cluster/testing.js';
+import { withBenchCluster } from '../reference-server/cluster/bench-setup.js';
 import { childTreeRss, sampleHold, type HoldSample } from './generator-memory.js';
 import { benchCommand, type BenchSection } from './section.js';
 
@@ -63,95 +55,73 @@ export async function clusterConnectionsSection(): Promise<BenchSection> {
     ],
     rows: [],
   };
-  const redisUrl = defaultTestRedisUrl;
-  const postgres = await probePostgres();
-  const skipped = (await probeRedis(redisUrl)) ?? postgres.reason;
-  if (skipped !== undefined || postgres.url === undefined) {
-    section.notes = [`SKIPPED: ${skipped ?? 'PostgreSQL unreachable'}`];
-    return section;
-  }
-  const prefix = `capsimlg_${uniqueSuffix()}:`;
-  const database = await createTemporaryDatabase(postgres.url, `capsim_lgbench_${uniqueSuffix()}`);
-  let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
-  try {
-    cluster = await startCluster({
-      redisUrl,
-      postgresUrl: database.url,
-      instances,
-      port: 0,
-      shards: 8,
-      keyPrefix: prefix,
-      pgPoolSize: 4,
-      profile: 'loadtest',
-      stdio: 'ignore',
-      retention: { intervalMs: 0 },
-    });
-    let hold: HoldSample | undefined;
-    let lastLog = 0;
-    const onLive = (stats: LiveStats) => {
-      const open = stats.openConnections;
-      if (stats.elapsedMs - lastLog >= 10_000) {
-        lastLog = stats.elapsedMs;
-        process.stderr.write(
-          `[loadgen-cluster] ${(stats.elapsedMs / 1000).toFixed(0)} s: ${open} open of ${connections}\n`,
-        );
-      }
-      // Workers are this process's loadgen/distributed/worker-process children (with their own children).
-      hold = sampleHold(hold, stats, {
-        minOpen: connections * 0.999,
-        workers,
-        readRss: () => childTreeRss('worker-process'),
-      });
-    };
-    const result = await runLoadTest(
-      {
-        name: 'loadgen-cluster-connections',
-        load: {
-          phases: [
-            { name: 'ramp-up', connections, connectRatePerSecond },
-            { name: 'hold', duration: `${holdSeconds}s` },
-          ],
-          messages: { perSecond: messagesPerSecond },
-          receipts: false,
-          grace: '5s',
+  const run = await withBenchCluster(
+    { instances, tag: 'lgbench', cluster: { pgPoolSize: 4 } },
+    async (cluster) => {
+      let hold: HoldSample | undefined;
+      let lastLog = 0;
+      const onLive = (stats: LiveStats) => {
+        const open = stats.openConnections;
+        if (stats.elapsedMs - lastLog >= 10_000) {
+          lastLog = stats.elapsedMs;
+          process.stderr.write(
+            `[loadgen-cluster] ${(stats.elapsedMs / 1000).toFixed(0)} s: ${open} open of ${connections}\n`,
+          );
+        }
+        // Workers are this process's loadgen/distributed/worker-process children (with their own children).
+        hold = sampleHold(hold, stats, {
+          minOpen: connections * 0.999,
+          workers,
+          readRss: () => childTreeRss('worker-process'),
+        });
+      };
+      const result = await runLoadTest(
+        {
+          name: 'loadgen-cluster-connections',
+          load: {
+            phases: [
+              { name: 'ramp-up', connections, connectRatePerSecond },
+              { name: 'hold', duration: `${holdSeconds}s` },
+            ],
+            messages: { perSecond: messagesPerSecond },
+            receipts: false,
+            grace: '5s',
+          },
         },
-      },
-      {
-        target: cluster.instances.map((instance) => instance.wsUrl).join(','),
+        {
+          target: cluster.instances.map((instance) => instance.wsUrl).join(','),
+          workers,
+          scrapeMetrics: false,
+          onLive,
+        },
+      );
+      const series = result.timeSeries;
+      const holdEnd = series.filter((row) => row.second * 1000 < result.durationMs).at(-1);
+      // Whole-process RSS ÷ users: an upper bound (it includes each worker's runtime and heap slack);
+      // the per-VU increment is measured cleanly in the generator-cost section's fresh child process.
+      const kibPerVu = hold === undefined || hold.open === 0 ? Number.NaN : hold.rss / hold.open / 1024;
+      const { lost, duplicated, outOfOrder } = result.checker;
+      section.rows.push([
+        connections,
+        result.summary.connections.maxOpen,
+        holdEnd?.openConnections ?? 'n/a',
+        result.summary.connections.errors,
+        result.summary.messages.acked,
+        `${lost} / ${duplicated} / ${outOfOrder}`,
         workers,
-        scrapeMetrics: false,
-        onLive,
-      },
-    );
-    const series = result.timeSeries;
-    const holdEnd = series.filter((row) => row.second * 1000 < result.durationMs).at(-1);
-    // Whole-process RSS ÷ users: an upper bound (it includes each worker's runtime and heap slack);
-    // the per-VU increment is measured cleanly in the generator-cost section's fresh child process.
-    const kibPerVu = hold === undefined || hold.open === 0 ? Number.NaN : hold.rss / hold.open / 1024;
-    const { lost, duplicated, outOfOrder } = result.checker;
-    section.rows.push([
-      connections,
-      result.summary.connections.maxOpen,
-      holdEnd?.openConnections ?? 'n/a',
-      result.summary.connections.errors,
-      result.summary.messages.acked,
-      `${lost} / ${duplicated} / ${outOfOrder}`,
-      workers,
-      `${(result.generator.cpuShare * 100).toFixed(0)}% (max worker ${(result.generator.maxWorkerCpuShare * 100).toFixed(0)}% of a core)`,
-      Number.isNaN(kibPerVu) ? 'n/a' : kibPerVu.toFixed(1),
-      instances,
-    ]);
-    section.notes = [
-      `Goal (issue 5): ≥ 100,000 concurrent connections held between this machine's load generator and a local server cluster.`,
-      `Load generator: runLoadTest (what \`capsim loadtest --target ws://…,ws://… --workers ${workers}\` runs), ${workers} worker processes; users round-robin over the ${instances} instance URLs; source addresses bound: ${result.environment.sourceAddresses.length === 0 ? 'none (each instance port has its own ephemeral ports)' : result.environment.sourceAddresses.join(', ')}.`,
-      `Ramp at ${connectRatePerSecond} connections/s, hold ${holdSeconds} s with ${messagesPerSecond} 1:1 messages/s across all users (most cross instances through Redis pub/sub); receipts off.`,
-      `Server: reference-server/cluster with ${instances} gateway instances on Redis + PostgreSQL (8 shards); each connection is authenticated, registered in Redis and has its inbox read on connect.`,
-      'Generator RSS per open VU = the workers\u2019 summed RSS (from /proc, each worker\u2019s process tree) at the hold ÷ open connections, sampled while sending with all workers alive; runtime included (an upper bound); the idle-VU increment alone is in the generator-cost section.',
-    ];
-  } finally {
-    await cluster?.close();
-    await database.drop();
-    await deleteRedisPrefix(redisUrl, prefix);
-  }
+        `${(result.generator.cpuShare * 100).toFixed(0)}% (max worker ${(result.generator.maxWorkerCpuShare * 100).toFixed(0)}% of a core)`,
+        Number.isNaN(kibPerVu) ? 'n/a' : kibPerVu.toFixed(1),
+        instances,
+      ]);
+      section.notes = [
+        `Goal (issue 5): ≥ 100,000 concurrent connections held between this machine's load generator and a local server cluster.`,
+        `Load generator: runLoadTest (what \`capsim loadtest --target ws://…,ws://… --workers ${workers}\` runs), ${workers} worker processes; users round-robin over the ${instances} instance URLs; source addresses bound: ${result.environment.sourceAddresses.length === 0 ? 'none (each instance port has its own ephemeral ports)' : result.environment.sourceAddresses.join(', ')}.`,
+        `Ramp at ${connectRatePerSecond} connections/s, hold ${holdSeconds} s with ${messagesPerSecond} 1:1 messages/s across all users (most cross instances through Redis pub/sub); receipts off.`,
+        `Server: reference-server/cluster with ${instances} gateway instances on Redis + PostgreSQL (8 shards); each connection is authenticated, registered in Redis and has its inbox read on connect.`,
+        'Generator RSS per open VU = the workers\u2019 summed RSS (from /proc, each worker\u2019s process tree) at the hold ÷ open connections, sampled while sending with all workers alive; runtime included (an upper bound); the idle-VU increment alone is in the generator-cost section.',
+      ];
+    },
+  );
+  if (run.skipped !== undefined) section.notes = [`SKIPPED: ${run.skipped}`];
   return section;
 }

@@ -10,15 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { forkModule, resolveSiblingModule } from '../../common/spawn-module.js';
 import type { ClusterBenchSection } from './bench-cluster.js';
 import type { ThroughputCommand, ThroughputReport } from './bench-throughput-main.js';
-import { startCluster } from './index.js';
-import {
-  createTemporaryDatabase,
-  defaultTestRedisUrl,
-  deleteRedisPrefix,
-  probePostgres,
-  probeRedis,
-  uniqueSuffix,
-} from './testing.js';
+import { withBenchCluster } from './bench-setup.js';
 
 export interface ClusterThroughputOptions {
   pairs?: number;
@@ -42,26 +34,9 @@ export interface ClusterThroughputResult {
 export async function runClusterThroughputBench(
   options: ClusterThroughputOptions = {},
 ): Promise<ClusterThroughputResult> {
-  const redisUrl = options.redisUrl ?? defaultTestRedisUrl;
-  const redisProblem = await probeRedis(redisUrl);
-  const postgres = await probePostgres(options.postgresAdminUrl ? [options.postgresAdminUrl] : undefined);
-  const skipped = redisProblem ?? postgres.reason;
-  if (skipped !== undefined) return { skipped };
-  const prefix = `capsimb_${uniqueSuffix()}:`;
-  const database = await createTemporaryDatabase(postgres.url!, `capsim_bench_${uniqueSuffix()}`);
-  try {
-    const cluster = await startCluster({
-      redisUrl,
-      postgresUrl: database.url,
-      instances: 2,
-      port: 0,
-      shards: 8,
-      keyPrefix: prefix,
-      profile: 'loadtest',
-      stdio: 'ignore',
-      retention: { intervalMs: 0 },
-    });
-    try {
+  const run = await withBenchCluster(
+    { instances: 2, tag: 'bench', redisUrl: options.redisUrl, postgresAdminUrl: options.postgresAdminUrl },
+    async (cluster) => {
       const [a, b] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
       const drive = async (
         tag: string,
@@ -94,20 +69,16 @@ export async function runClusterThroughputBench(
       await drive('w', b.wsUrl, 2_000);
       const local = await drive('l', a.wsUrl);
       const cross = await drive('x', b.wsUrl);
-      return {
-        local,
-        cross,
-        pairs: options.pairs ?? 50,
-        window: options.window ?? 10,
-        durationMs: options.durationMs ?? 5_000,
-      };
-    } finally {
-      await cluster.close();
-    }
-  } finally {
-    await database.drop();
-    await deleteRedisPrefix(redisUrl, prefix);
-  }
+      return { local, cross };
+    },
+  );
+  if (run.skipped !== undefined) return { skipped: run.skipped };
+  return {
+    ...run.value,
+    pairs: options.pairs ?? 50,
+    window: options.window ?? 10,
+    durationMs: options.durationMs ?? 5_000,
+  };
 }
 
 export function clusterThroughputSections(

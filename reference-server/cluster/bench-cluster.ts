@@ -16,15 +16,8 @@ import type { ChildProcess } from 'node:child_process';
 import { rssOf } from '../../common/process-tree.js';
 import { forkModule, resolveSiblingModule } from '../../common/spawn-module.js';
 import type { BenchClientCommand, BenchClientReport } from './bench-client-main.js';
-import { startCluster } from './index.js';
-import {
-  createTemporaryDatabase,
-  defaultTestRedisUrl,
-  deleteRedisPrefix,
-  probePostgres,
-  probeRedis,
-  uniqueSuffix,
-} from './testing.js';
+import { withBenchCluster } from './bench-setup.js';
+import type { RunningClusterInstances } from './index.js';
 
 export interface ClusterBenchOptions {
   /** Idle connections to open (default 100,000). */
@@ -86,33 +79,35 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
     redisBytesPerConnection: 0,
     serverConnectionsReported: 0,
   };
-  const redisUrl = options.redisUrl ?? defaultTestRedisUrl;
-  const redisProblem = await probeRedis(redisUrl);
-  const postgres = await probePostgres(options.postgresAdminUrl ? [options.postgresAdminUrl] : undefined);
-  const skipped = redisProblem ?? postgres.reason;
-  if (skipped !== undefined) {
-    log(`SKIPPED: ${skipped}`);
-    return { ...empty, skipped };
+  const run = await withBenchCluster(
+    {
+      instances,
+      tag: 'bench',
+      redisUrl: options.redisUrl,
+      postgresAdminUrl: options.postgresAdminUrl,
+      cluster: { shards: options.shards ?? 8, pgPoolSize: 4 },
+    },
+    (cluster, { redisUrl }) =>
+      holdIdleConnections(cluster, redisUrl, { ...options, requested, clientProcesses, log }),
+  );
+  if (run.skipped !== undefined) {
+    log(`SKIPPED: ${run.skipped}`);
+    return { ...empty, skipped: run.skipped };
   }
+  return run.value;
+}
 
-  const prefix = `capsimb_${uniqueSuffix()}:`;
-  const database = await createTemporaryDatabase(postgres.url!, `capsim_bench_${uniqueSuffix()}`);
+/** Opens the connections from the client processes, holds them, counts survivors and their cost. */
+async function holdIdleConnections(
+  cluster: RunningClusterInstances,
+  redisUrl: string,
+  plan: ClusterBenchOptions & { requested: number; clientProcesses: number; log: (line: string) => void },
+): Promise<ClusterBenchResult> {
+  const { requested, clientProcesses, log } = plan;
+  const instances = cluster.instances.length;
   const redis = new Redis(redisUrl);
   const clients: ChildProcess[] = [];
-  let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
   try {
-    cluster = await startCluster({
-      redisUrl,
-      postgresUrl: database.url,
-      instances,
-      port: 0,
-      shards: options.shards ?? 8,
-      keyPrefix: prefix,
-      pgPoolSize: 4,
-      profile: 'loadtest',
-      stdio: 'ignore',
-      retention: { intervalMs: 0 },
-    });
     log(
       `${instances} instances up; opening ${requested} connections from ${clientProcesses} client processes`,
     );
@@ -138,7 +133,7 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
           count,
           localAddress: `127.0.0.${index + 2}`,
           userPrefix: `b${index}u`,
-          concurrency: options.concurrencyPerProcess ?? 100,
+          concurrency: plan.concurrencyPerProcess ?? 100,
           pingMs: 20_000,
           secret: 'capsim-dev-secret',
         });
@@ -152,9 +147,9 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
       .map((report) => (report.type === 'opened' ? report.firstError : undefined))
       .find((e) => e);
     log(
-      `${openedCount} open after ${connectSeconds.toFixed(1)} s (${failed} failed); holding ${options.holdMs ?? 15_000} ms`,
+      `${openedCount} open after ${connectSeconds.toFixed(1)} s (${failed} failed); holding ${plan.holdMs ?? 15_000} ms`,
     );
-    await new Promise((resolve) => setTimeout(resolve, options.holdMs ?? 15_000));
+    await new Promise((resolve) => setTimeout(resolve, plan.holdMs ?? 15_000));
 
     const statuses = await Promise.all(
       clients.map((child) => {
@@ -207,10 +202,7 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
         clearTimeout(killer);
       }),
     );
-    await cluster?.close();
     redis.disconnect();
-    await database.drop();
-    await deleteRedisPrefix(redisUrl, prefix);
   }
 }
 
