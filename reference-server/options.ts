@@ -39,6 +39,13 @@ export interface DeliveryRetryOptions {
   maxRetryDelayMs: number;
   /** Deliveries being retried at once; beyond it they go straight to the DLQ (bounded memory). */
   maxRetrying: number;
+  /**
+   * Degraded mode: fan-outs waiting for the connection registry to answer again (kept in order,
+   * retried with the backoff above), and how long each may wait; the oldest beyond either bound are
+   * dropped, their recipients read them from the inbox on reconnect.
+   */
+  maxDeferred: number;
+  maxDeferredAgeMs: number;
 }
 
 export interface ServerOptions {
@@ -161,6 +168,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       initialRetryDelayMs: 100,
       maxRetryDelayMs: 5_000,
       maxRetrying: 10_000,
+      maxDeferred: 10_000,
+      maxDeferredAgeMs: 60_000,
       ...options.deliveryRetry,
     },
     breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 2_000,

@@ -4,6 +4,8 @@
  * anywhere already have the message in their durable inbox (written with the message), so nothing more
  * is needed for them. A cross-instance publish that fails is retried with exponential backoff and
  * jitter (cockatiel's decorrelated jitter), then parked in the dead-letter table (seed 002 §2 gap 1).
+ * A fan-out whose registry lookup fails (Redis unreachable) waits in order until the registry answers
+ * (deferred-routes.ts).
  */
 import { ExponentialBackoff, handleAll, retry, type RetryPolicy } from 'cockatiel';
 import type {
@@ -15,6 +17,7 @@ import type {
   PubSub,
   StoredMessage,
 } from '../contracts.js';
+import { DeferredRoutes } from './deferred-routes.js';
 import type { Breaker } from './resilience.js';
 import { wasReplayed, type Connection, type ConnectionTable } from './connection.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -27,6 +30,9 @@ export interface DeliveryOptions {
   maxRetryDelayMs: number;
   /** Deliveries being retried at once; beyond this they go straight to the DLQ (bounded memory). */
   maxRetrying: number;
+  /** Routes waiting for the registry in degraded mode, and how long each may wait (deferred-routes.ts). */
+  maxDeferred: number;
+  maxDeferredAgeMs: number;
 }
 
 /**
@@ -41,6 +47,8 @@ export function deliverFrame(message: StoredMessage, redelivery: boolean): strin
 export class Delivery {
   retrying = 0;
   deadLetters = 0;
+  /** Cross-instance routes waiting for the registry (degraded mode). */
+  readonly deferred: DeferredRoutes;
   private readonly retryPolicy: RetryPolicy;
 
   constructor(
@@ -64,6 +72,11 @@ export class Delivery {
     this.retryPolicy.onRetry(() => {
       metrics.counters.deliveryRetries += 1;
     });
+    this.deferred = new DeferredRoutes(
+      (userIds, template) => this.tryRoute(userIds, template),
+      options,
+      () => clock.nowMs(),
+    );
   }
 
   /** Writes a deliver frame to a local connection, holding it back while the inbox replay runs. */
@@ -129,14 +142,21 @@ export class Delivery {
 
   /**
    * Publishes `template` to each other instance holding a device of `userIds` (one envelope per
-   * instance). Registry trouble degrades to local-only delivery: the inbox covers remote recipients.
+   * instance). When the registry cannot be asked, the route waits in `deferred` and goes out once it
+   * answers; so does every route while others wait, to keep their order.
    */
   private async routeRemote(userIds: readonly string[], template: BusEnvelope): Promise<void> {
+    if (this.deferred.busy) return this.deferred.defer(userIds, template);
+    if (!(await this.tryRoute(userIds, template))) this.deferred.defer(userIds, template);
+  }
+
+  /** Looks the users up and starts the publishes; false when the registry lookup failed (nothing sent). */
+  private async tryRoute(userIds: readonly string[], template: BusEnvelope): Promise<boolean> {
     let presence;
     try {
       presence = await this.busBreaker.execute(() => this.registry.lookup(userIds, this.clock.nowMs()));
     } catch {
-      return;
+      return false;
     }
     const byInstance = new Map<string, DeviceRef[]>();
     for (const [userId, user] of presence) {
@@ -151,6 +171,7 @@ export class Delivery {
     for (const [instanceId, targets] of byInstance) {
       void this.publishWithRetry(instanceId, { ...template, targets });
     }
+    return true;
   }
 
   /**

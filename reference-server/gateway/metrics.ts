@@ -25,6 +25,9 @@ export interface GaugeSources {
   connections: () => number;
   writeBufferDepth: () => number;
   retryQueueDepth: () => number;
+  /** Degraded mode: cross-instance routes waiting for the registry, and those dropped (deferred-routes.ts). */
+  deferredRoutes: () => number;
+  deferredRoutesDropped: () => number;
   deadLetters: () => number;
   /** (RSS − RSS at start) / connections, bytes. */
   connectionMemoryEstimateBytes: () => number;
@@ -129,6 +132,16 @@ export class GatewayMetrics {
     gauge('capsim_write_buffer_depth', 'Messages waiting for or in a group commit', sources.writeBufferDepth);
     gauge('capsim_retry_queue_depth', 'Cross-instance deliveries being retried', sources.retryQueueDepth);
     gauge('capsim_dlq_size', 'Entries in the dead-letter queue', sources.deadLetters);
+    gauge(
+      'capsim_deferred_routes',
+      'Cross-instance fan-outs waiting for the connection registry (degraded mode)',
+      sources.deferredRoutes,
+    );
+    counter(
+      'capsim_deferred_routes_dropped_total',
+      'Waiting fan-outs dropped (queue full or too old); their recipients read the inbox on reconnect',
+      sources.deferredRoutesDropped,
+    );
     gauge(
       'capsim_connection_memory_estimate_bytes',
       'Estimated memory per connection: (RSS − RSS at start) / connections',

@@ -62,6 +62,8 @@ export async function startGateway(
       connections: connectionCount,
       writeBufferDepth: () => late.writeBuffer?.depth ?? 0,
       retryQueueDepth: () => late.delivery?.retrying ?? 0,
+      deferredRoutes: () => late.delivery?.deferred.size ?? 0,
+      deferredRoutesDropped: () => late.delivery?.deferred.dropped ?? 0,
       deadLetters: () => late.delivery?.deadLetters ?? 0,
       connectionMemoryEstimateBytes: () =>
         connectionCount() === 0
@@ -183,6 +185,7 @@ export async function startGateway(
       }
       await Promise.race([socketsClosed, new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
       for (const connection of open) connection.ws.terminate();
+      delivery.deferred.close(); // what still waits for the registry is in the recipients' inboxes
       http.closeAllConnections();
       await httpClosed;
       for (const adapter of owned) await adapter.close().catch(() => undefined);

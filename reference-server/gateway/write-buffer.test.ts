@@ -53,6 +53,8 @@ function setup() {
       connections: () => 0,
       writeBufferDepth: () => 0,
       retryQueueDepth: () => 0,
+      deferredRoutes: () => 0,
+      deferredRoutesDropped: () => 0,
       deadLetters: () => 0,
       connectionMemoryEstimateBytes: () => 0,
     },

@@ -11,6 +11,7 @@ import { MemorySequenceAllocator } from '../embedded/memory-sequences.js';
 import { SqliteMessageStore } from '../embedded/sqlite-store.js';
 import { TestClient } from '../test-support/client.js';
 import { startTestServer, tempDataDir, type TestServer } from '../test-support/server.js';
+import { sleep, until, waitMs, within } from '../test-support/waits.js';
 
 const dayMs = 86_400_000;
 const servers: TestServer[] = [];
@@ -20,29 +21,8 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await within(server.dispose(), 'server dispose');
 });
 
-/** Every wait in this file is bounded (well inside vitest's 60 s), so a failure fails instead of hanging. */
-const waitMs = 15_000;
-async function within<T>(promise: Promise<T>, what: string, timeoutMs = waitMs): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = waitMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 const get = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(waitMs) });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const farExp = () => Math.floor(Date.now() / 1000) + 400 * 86_400;
 async function open(server: TestServer, userId: string, deviceId?: string): Promise<TestClient> {

@@ -259,6 +259,7 @@ describe('HTTP', () => {
       'capsim_retry_queue_depth',
       'capsim_delivery_retries_total',
       'capsim_dlq_size',
+      'capsim_deferred_routes',
       'capsim_rate_limited_total',
       'nodejs_eventloop_lag_seconds',
       'capsim_connection_memory_estimate_bytes',
