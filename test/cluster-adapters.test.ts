@@ -11,14 +11,13 @@ import {
   createTemporaryDatabase,
   defaultTestRedisUrl,
   deleteRedisPrefix,
-  probePostgres,
-  probeRedis,
+  probeClusterServices,
   uniqueSuffix,
 } from '../reference-server/cluster/testing.js';
 
-const redisProblem = await probeRedis();
-const postgres = await probePostgres();
-const skipReason = redisProblem ?? postgres.reason;
+const services = await probeClusterServices();
+const skipReason = services.skipReason;
+const adminUrl = (): string => (services.skipReason === undefined ? services.postgresAdminUrl : '');
 if (skipReason !== undefined) console.warn(`\n*** SKIPPING cluster adapter tests: ${skipReason} ***\n`);
 
 const t0 = 1_750_000_000_000;
@@ -43,7 +42,7 @@ describe.skipIf(skipReason !== undefined)('cluster adapters on real Redis and Po
   let set: ClusterAdapterSet;
 
   beforeAll(async () => {
-    database = await createTemporaryDatabase(postgres.url!);
+    database = await createTemporaryDatabase(adminUrl());
     set = await createClusterAdapters({
       redisUrl: defaultTestRedisUrl,
       postgresUrl: database.url,

@@ -12,14 +12,13 @@ import {
   createTemporaryDatabase,
   defaultTestRedisUrl,
   deleteRedisPrefix,
-  probePostgres,
-  probeRedis,
+  probeClusterServices,
   uniqueSuffix,
 } from '../reference-server/cluster/testing.js';
 
-const redisProblem = await probeRedis();
-const postgres = await probePostgres();
-const skipReason = redisProblem ?? postgres.reason;
+const services = await probeClusterServices();
+const skipReason = services.skipReason;
+const adminUrl = (): string => (services.skipReason === undefined ? services.postgresAdminUrl : '');
 if (skipReason !== undefined)
   console.warn(`\n*** SKIPPING cluster tests (three instances on Redis + PostgreSQL): ${skipReason} ***\n`);
 
@@ -60,7 +59,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
   };
 
   beforeAll(async () => {
-    database = await createTemporaryDatabase(postgres.url!);
+    database = await createTemporaryDatabase(adminUrl());
     cluster = await startCluster({
       redisUrl: defaultTestRedisUrl,
       postgresUrl: database.url,

@@ -5,14 +5,7 @@
  * database and delete the keys, whether the measurement succeeded or threw.
  */
 import { startCluster, type RunningClusterInstances, type StartClusterOptions } from './index.js';
-import {
-  createTemporaryDatabase,
-  defaultTestRedisUrl,
-  deleteRedisPrefix,
-  probePostgres,
-  probeRedis,
-  uniqueSuffix,
-} from './testing.js';
+import { createTemporaryDatabase, deleteRedisPrefix, probeClusterServices, uniqueSuffix } from './testing.js';
 
 export interface BenchClusterOptions {
   instances: number;
@@ -33,15 +26,12 @@ export async function withBenchCluster<T>(
     resources: { redisUrl: string; keyPrefix: string },
   ) => Promise<T>,
 ): Promise<BenchClusterRun<T>> {
-  const redisUrl = options.redisUrl ?? defaultTestRedisUrl;
-  const redisProblem = await probeRedis(redisUrl);
-  const postgres = await probePostgres(options.postgresAdminUrl ? [options.postgresAdminUrl] : undefined);
-  const skipped = redisProblem ?? postgres.reason;
-  if (skipped !== undefined || postgres.url === undefined)
-    return { skipped: skipped ?? 'PostgreSQL unreachable' };
+  const services = await probeClusterServices(options);
+  if (services.skipReason !== undefined) return { skipped: services.skipReason };
+  const { redisUrl } = services;
   const name = `capsim_${options.tag}_${uniqueSuffix()}`;
   const keyPrefix = `${name}:`;
-  const database = await createTemporaryDatabase(postgres.url, name);
+  const database = await createTemporaryDatabase(services.postgresAdminUrl, name);
   let cluster: RunningClusterInstances | undefined;
   try {
     cluster = await startCluster({

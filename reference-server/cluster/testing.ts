@@ -53,6 +53,22 @@ export async function probePostgres(
   return { reason: `PostgreSQL unreachable (${reasons.join('; ')})` };
 }
 
+/** Both services of cluster mode: their URLs, or why tests and benches that need them must skip. */
+export type ClusterServices =
+  { skipReason: string } | { skipReason?: undefined; redisUrl: string; postgresAdminUrl: string };
+
+export async function probeClusterServices(
+  options: { redisUrl?: string; postgresAdminUrl?: string } = {},
+): Promise<ClusterServices> {
+  const redisUrl = options.redisUrl ?? defaultTestRedisUrl;
+  const redisProblem = await probeRedis(redisUrl);
+  const postgres = await probePostgres(options.postgresAdminUrl ? [options.postgresAdminUrl] : undefined);
+  const skipReason = redisProblem ?? postgres.reason;
+  if (skipReason !== undefined || postgres.url === undefined)
+    return { skipReason: skipReason ?? 'PostgreSQL unreachable' };
+  return { redisUrl, postgresAdminUrl: postgres.url };
+}
+
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }

@@ -1,0 +1,166 @@
+/**
+ * Cluster mode through a Redis outage: two gateway processes reach the real Redis through a TCP proxy
+ * this test can cut. While Redis is unreachable, sends keep being ACKed (PostgreSQL is the source of
+ * truth; seqs are served from it) and local delivery continues; the fan-out to the recipient on the
+ * other instance waits on the sender's instance. Once the proxy passes traffic again, the recipient —
+ * connected the whole time — gets every message live, once, in seq order, without reconnecting.
+ * Skips only when Redis or PostgreSQL is unreachable, and says so loudly.
+ */
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type RunningClusterInstances } from '../reference-server/cluster/index.js';
+import { dmId, TestClient } from '../reference-server/cluster/test-client.js';
+import {
+  createTemporaryDatabase,
+  defaultTestRedisUrl,
+  deleteRedisPrefix,
+  probeClusterServices,
+  uniqueSuffix,
+} from '../reference-server/cluster/testing.js';
+
+const services = await probeClusterServices();
+const skipReason = services.skipReason;
+const adminUrl = (): string => (services.skipReason === undefined ? services.postgresAdminUrl : '');
+if (skipReason !== undefined)
+  console.warn(`\n*** SKIPPING the Redis outage test (cluster on Redis + PostgreSQL): ${skipReason} ***\n`);
+
+/** A TCP proxy to Redis that can drop every connection and refuse new ones until restored. */
+class CuttableProxy {
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  private readonly server: Server;
+  port = 0;
+
+  private constructor(target: { host: string; port: number }) {
+    this.server = createServer((client) => {
+      if (this.down) return void client.destroy();
+      const upstream = connectTcp(target.port, target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  }
+
+  static async start(target: { host: string; port: number }): Promise<CuttableProxy> {
+    const proxy = new CuttableProxy(target);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    const address = proxy.server.address();
+    proxy.port = typeof address === 'object' && address !== null ? address.port : 0;
+    return proxy;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  return Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage', () => {
+  const prefix = `capsimt_${uniqueSuffix()}:`;
+  let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
+  let proxy: CuttableProxy;
+  let cluster: RunningClusterInstances;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    const redis = new URL(defaultTestRedisUrl);
+    proxy = await CuttableProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) });
+    database = await createTemporaryDatabase(adminUrl());
+    cluster = await startCluster({
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      postgresUrl: database.url,
+      instances: 2,
+      port: 0,
+      shards: 2,
+      keyPrefix: prefix,
+      pgPoolSize: 2,
+      stdio: 'ignore',
+      retention: { intervalMs: 0 },
+      // Short retry schedules, so recovery is quick; the publish retries (10 × ≤ 500 ms) outlast
+      // the recipient instance's subscriber reconnecting (ioredis backs off ≤ 2 s).
+      breakerHalfOpenAfterMs: 200,
+      deliveryRetry: { maxAttempts: 10, initialRetryDelayMs: 50, maxRetryDelayMs: 500 },
+    });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.terminate();
+    await cluster?.close();
+    await proxy?.close();
+    await database?.drop();
+    await deleteRedisPrefix(defaultTestRedisUrl, prefix);
+  });
+
+  it('ACKs through the outage and delivers to the online recipient on the other instance once Redis is back', async () => {
+    const [a, b] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
+    const alice = await TestClient.connect({ wsUrl: a.wsUrl, userId: 'alice' });
+    const bob = await TestClient.connect({ wsUrl: b.wsUrl, userId: 'bob' });
+    clients.push(alice, bob);
+    const conversationId = dmId('alice', 'bob');
+    expect((await alice.sendMessage(conversationId, 'before', 'x')).seq).toBe(1);
+    await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 1);
+
+    proxy.cut();
+    const during: number[] = [];
+    for (const key of ['d1', 'd2', 'd3'])
+      during.push(Number((await alice.sendMessage(conversationId, key, key)).seq));
+    expect(during).toEqual([2, 3, 4]);
+    await waitUntil(
+      'fan-outs waiting on instance A',
+      async () => (await metric(a.url, 'capsim_deferred_routes')) === 3,
+    );
+    // The flusher's retries fail too, so the registry/pub-sub breaker opens: /readyz says degraded.
+    const readiness = async () =>
+      ((await (await fetch(`${a.url}/readyz`)).json()) as { status: string }).status;
+    await waitUntil('instance A degraded', async () => (await readiness()) === 'degraded');
+    expect(bob.frames.filter((frame) => frame.type === 'deliver').map((frame) => frame.seq)).toEqual([1]);
+
+    proxy.restore();
+    await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 4, 20_000);
+    expect((await alice.sendMessage(conversationId, 'after', 'x')).seq).toBe(5);
+    await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 5, 20_000);
+    await bob.roundTrip();
+    const delivered = bob.frames.filter((frame) => frame.type === 'deliver');
+    expect(delivered.map((frame) => [frame.seq, frame.redelivery ?? false])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+      [5, false],
+    ]);
+    expect(await metric(a.url, 'capsim_deferred_routes')).toBe(0);
+    expect(await metric(a.url, 'capsim_dlq_size')).toBe(0);
+    await waitUntil('instance A ready again', async () => (await readiness()) === 'ready');
+  });
+});
