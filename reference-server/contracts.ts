@@ -230,6 +230,8 @@ export interface ConnectionRegistry {
    * embedded, single-process server), so fan-out can skip the registry lookup for remote devices.
    */
   isSoleInstance?(instanceId: string): boolean;
+  /** Optional: resolves when the registry answers now (readiness probes; Redis: PING). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -140,7 +140,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
       'fan-outs waiting on instance A',
       async () => (await metric(a.url, 'capsim_deferred_routes')) === 3,
     );
-    // The flusher's retries fail too, so the registry/pub-sub breaker opens: /readyz says degraded.
+    // /readyz pings Redis (and sees fan-outs waiting): degraded.
     const readiness = async () =>
       ((await (await fetch(`${a.url}/readyz`)).json()) as { status: string }).status;
     await waitUntil('instance A degraded', async () => (await readiness()) === 'degraded');

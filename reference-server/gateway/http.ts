@@ -178,12 +178,23 @@ async function readiness(ctx: GatewayContext, response: ServerResponse): Promise
       () => true,
       () => false,
     );
+  // The bus side is degraded when its breaker is not closed, the registry does not answer a ping
+  // (a breaker only opens after 5 failed calls, which an idle instance may not make for a while), or
+  // fan-outs are waiting for the registry (deferred-routes.ts).
+  let busOk = bus !== 'open';
+  if (busOk && ctx.registry.ping !== undefined)
+    busOk = await ctx.registry.ping().then(
+      () => true,
+      () => false,
+    );
+  const deferredRoutes = ctx.delivery.deferred.size;
   const dependencies = {
     [ctx.dependencyNames.store]: { circuit: store, ok: storeOk },
-    [ctx.dependencyNames.bus]: { circuit: bus, ok: bus !== 'open' },
+    [ctx.dependencyNames.bus]: { circuit: bus, ok: busOk, ...(deferredRoutes > 0 ? { deferredRoutes } : {}) },
   };
   if (ctx.shuttingDown || !storeOk) {
     return json(response, 503, { status: ctx.shuttingDown ? 'shutting-down' : 'unavailable', dependencies });
   }
-  return json(response, 200, { status: bus === 'closed' ? 'ready' : 'degraded', dependencies });
+  const busHealthy = bus === 'closed' && busOk && deferredRoutes === 0;
+  return json(response, 200, { status: busHealthy ? 'ready' : 'degraded', dependencies });
 }

@@ -16,10 +16,13 @@ import { TestClient } from '../test-support/client.js';
 import { startTestServer, tempDataDir, type TestServer } from '../test-support/server.js';
 import { sleep, until, within } from '../test-support/waits.js';
 
-/** A registry whose lookups fail while `failing` (registrations keep working, as for a flaky read path). */
+/** A registry whose lookups and pings fail while `failing` (registrations keep working). */
 class FlakyRegistry extends MemoryConnectionRegistry {
   failing = false;
   lookups = 0;
+  async ping(): Promise<void> {
+    if (this.failing) throw new Error('registry unreachable');
+  }
   override async lookup(userIds: readonly string[], nowMs: number): Promise<Map<string, UserPresence>> {
     this.lookups += 1;
     if (this.failing) throw new Error('registry unreachable');
@@ -74,6 +77,11 @@ async function metric(server: TestServer, name: string): Promise<number> {
   return Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
+async function readiness(server: TestServer): Promise<string> {
+  const response = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(5_000) });
+  return ((await response.json()) as { status: string }).status;
+}
+
 const liveSeqs = (client: TestClient) =>
   client
     .ofType('deliver')
@@ -89,6 +97,8 @@ describe('cross-instance fan-out while the connection registry is unreachable', 
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 1);
 
     registry.failing = true;
+    // /readyz pings the registry: degraded at once, before any send has found out.
+    expect(await readiness(a)).toBe('degraded');
     expect([await send(alice, 'd1'), await send(alice, 'd2'), await send(alice, 'd3')]).toEqual([2, 3, 4]);
     const lookupsBefore = registry.lookups;
     await until(() => registry.lookups > lookupsBefore + 2, 'the flusher retrying the lookup');
@@ -107,6 +117,7 @@ describe('cross-instance fan-out while the connection registry is unreachable', 
     expect(bob.ofType('deliver').map((frame) => frame.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(await metric(a, 'capsim_deferred_routes')).toBe(0);
     expect(await metric(a, 'capsim_deferred_routes_dropped_total')).toBe(0);
+    expect(await readiness(a)).toBe('ready');
   });
 
   it('drops the oldest beyond maxDeferred; the recipient reads that one from its inbox on reconnect', async () => {

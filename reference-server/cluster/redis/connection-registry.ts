@@ -22,6 +22,11 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     private readonly sweepScanCount: number = 1000,
   ) {}
 
+  async ping(): Promise<void> {
+    // Fails at once while disconnected (the client queues nothing offline), else within commandTimeout.
+    await this.redis.ping();
+  }
+
   async register(location: DeviceRef & { instanceId: string }, nowMs: number, ttlMs: number): Promise<void> {
     await this.refresh(location.instanceId, [location], nowMs, ttlMs);
   }
