@@ -100,10 +100,11 @@ export class DeferredRoutes {
         } catch {
           sent = false;
         }
+        if (this.closed) return; // closed while the attempt ran: the queue is already gone
         if (!sent) {
           // Still unreachable: back off (×2 up to the cap) and try the same, oldest route again.
           this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs);
-          if (!this.closed) this.scheduleFlush();
+          this.scheduleFlush();
           return;
         }
         this.removeHead();
