@@ -1,12 +1,16 @@
 /**
- * Cluster mode through a Redis outage: two gateway processes reach the real Redis through a TCP proxy
- * this test can cut. While Redis is unreachable, sends keep being ACKed (PostgreSQL is the source of
- * truth; seqs are served from it) and local delivery continues; the fan-out to the recipient on the
- * other instance waits on the sender's instance. Once the proxy passes traffic again, the recipient —
- * connected the whole time — gets every message live, once, in seq order, without reconnecting.
+ * Cluster mode through a Redis outage: two gateway processes reach the real Redis each through its own
+ * TCP proxy, which this test can cut. While Redis is unreachable, sends keep being ACKed (PostgreSQL
+ * is the source of truth; seqs are served from it) and local delivery continues; the fan-out to the
+ * recipient on the other instance waits on the sender's instance. Once Redis answers again, the
+ * recipient — connected the whole time — gets every message live, once, in seq order.
+ * The recipient's instance comes back first (its subscription is renewed before the sender's proxy
+ * opens): a publish that finds no subscriber is retried and then parked in the DLQ, a different path
+ * (test/cluster.test.ts kills an instance for it), and racing the two reconnects made this flaky.
  * Skips only when Redis or PostgreSQL is unreachable, and says so loudly.
  */
 import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningClusterInstances } from '../reference-server/cluster/index.js';
 import { dmId, TestClient } from '../reference-server/cluster/test-client.js';
@@ -89,41 +93,52 @@ async function waitUntil(what: string, condition: () => Promise<boolean>, timeou
 describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage', () => {
   const prefix = `capsimt_${uniqueSuffix()}:`;
   let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
-  let proxy: CuttableProxy;
-  let cluster: RunningClusterInstances;
+  const proxies: CuttableProxy[] = [];
+  const clusters: RunningClusterInstances[] = [];
   const clients: TestClient[] = [];
+  let redis: Redis;
 
   beforeAll(async () => {
-    const redis = new URL(defaultTestRedisUrl);
-    proxy = await CuttableProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) });
+    const target = new URL(defaultTestRedisUrl);
+    redis = new Redis(defaultTestRedisUrl);
     database = await createTemporaryDatabase(adminUrl());
-    cluster = await startCluster({
-      redisUrl: `redis://127.0.0.1:${proxy.port}`,
-      postgresUrl: database.url,
-      instances: 2,
-      port: 0,
-      shards: 2,
-      keyPrefix: prefix,
-      pgPoolSize: 2,
-      stdio: 'ignore',
-      retention: { intervalMs: 0 },
-      // Short retry schedules, so recovery is quick; the publish retries (10 × ≤ 500 ms) outlast
-      // the recipient instance's subscriber reconnecting (ioredis backs off ≤ 2 s).
-      breakerHalfOpenAfterMs: 200,
-      deliveryRetry: { maxAttempts: 10, initialRetryDelayMs: 50, maxRetryDelayMs: 500 },
-    });
+    // One single-instance cluster per proxy, on the same database and key prefix: one cluster of two.
+    for (let i = 0; i < 2; i += 1) {
+      const proxy = await CuttableProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+      proxies.push(proxy);
+      clusters.push(
+        await startCluster({
+          redisUrl: `redis://127.0.0.1:${proxy.port}`,
+          postgresUrl: database.url,
+          instances: 1,
+          port: 0,
+          shards: 2,
+          keyPrefix: prefix,
+          pgPoolSize: 2,
+          stdio: 'ignore',
+          retention: { intervalMs: 0 },
+          // Short retry schedules, so recovery takes well under a second.
+          breakerHalfOpenAfterMs: 200,
+          deliveryRetry: { initialRetryDelayMs: 50, maxRetryDelayMs: 500 },
+        }),
+      );
+    }
   });
 
   afterAll(async () => {
     for (const client of clients) client.terminate();
-    await cluster?.close();
-    await proxy?.close();
+    for (const cluster of clusters) await cluster.close();
+    for (const proxy of proxies) await proxy.close();
+    redis?.disconnect();
     await database?.drop();
     await deleteRedisPrefix(defaultTestRedisUrl, prefix);
   });
 
   it('ACKs through the outage and delivers to the online recipient on the other instance once Redis is back', async () => {
-    const [a, b] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
+    const [a, b] = clusters.map((cluster) => cluster.instances[0]!) as [
+      RunningClusterInstances['instances'][0],
+      RunningClusterInstances['instances'][0],
+    ];
     const alice = await TestClient.connect({ wsUrl: a.wsUrl, userId: 'alice' });
     const bob = await TestClient.connect({ wsUrl: b.wsUrl, userId: 'bob' });
     clients.push(alice, bob);
@@ -131,7 +146,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
     expect((await alice.sendMessage(conversationId, 'before', 'x')).seq).toBe(1);
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 1);
 
-    proxy.cut();
+    for (const proxy of proxies) proxy.cut();
     const during: number[] = [];
     for (const key of ['d1', 'd2', 'd3'])
       during.push(Number((await alice.sendMessage(conversationId, key, key)).seq));
@@ -146,13 +161,25 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
     await waitUntil('instance A degraded', async () => (await readiness()) === 'degraded');
     expect(bob.frames.filter((frame) => frame.type === 'deliver').map((frame) => frame.seq)).toEqual([1]);
 
-    proxy.restore();
+    // The cut is real: Redis has lost B's subscription too.
+    const subscribersOfB = async () =>
+      Number(((await redis.pubsub('NUMSUB', `${prefix}inst:${b.instanceId}`)) as [string, number])[1]);
+    await waitUntil('instance B unsubscribed by the cut', async () => (await subscribersOfB()) === 0);
+
+    // B first: once its subscriber is back on its channel, let A (and its waiting fan-outs) through.
+    proxies[1]!.restore();
+    await waitUntil('instance B subscribed again', async () => (await subscribersOfB()) > 0);
+    proxies[0]!.restore();
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 4, 20_000);
     expect((await alice.sendMessage(conversationId, 'after', 'x')).seq).toBe(5);
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 5, 20_000);
     await bob.roundTrip();
     const delivered = bob.frames.filter((frame) => frame.type === 'deliver');
-    expect(delivered.map((frame) => [frame.seq, frame.redelivery ?? false])).toEqual([
+    const trace = `DLQ ${await metric(a.url, 'capsim_dlq_size')}, publish retries ${await metric(a.url, 'capsim_delivery_retries_total')}`;
+    expect(
+      delivered.map((frame) => [frame.seq, frame.redelivery ?? false]),
+      trace,
+    ).toEqual([
       [1, false],
       [2, false],
       [3, false],
