@@ -164,7 +164,9 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     },
     retention: { ...defaultRetention, ...options.retention },
     deliveryRetry: {
-      maxAttempts: 5,
+      // 7 attempts from 100 ms with jitter span ~2.3–4.5 s (5 spanned ~0.6–1.1 s): longer than a
+      // recipient instance needs to re-subscribe after a Redis outage (reconnect backoff ≤ 0.5 s).
+      maxAttempts: 7,
       initialRetryDelayMs: 100,
       maxRetryDelayMs: 5_000,
       maxRetrying: 10_000,

@@ -4,7 +4,10 @@
  * lookup failed reached its recipients on other instances only through their inbox, on their next
  * reconnect — an online recipient could wait indefinitely. Here the route waits instead, in order;
  * one flusher retries the oldest with exponential backoff (initialRetryDelayMs, doubling up to
- * maxRetryDelayMs), and once the registry answers, every waiting route goes out in the order it came.
+ * maxRetryDelayMs), and once the registry answers, every waiting route goes out in the order it came,
+ * each one's publishes (retries included) finished before the next starts: right after an outage
+ * the recipient's instance may not have re-subscribed yet, and a retried publish must not be
+ * overtaken by the routes behind it.
  * While any route waits, new ones queue behind it, so a conversation's later messages cannot overtake
  * earlier ones on the way to the same device (a lookup already in flight when an earlier one fails can
  * still go first: the one reordering left, and only at the moment the registry comes back).

@@ -72,8 +72,10 @@ export class Delivery {
     this.retryPolicy.onRetry(() => {
       metrics.counters.deliveryRetries += 1;
     });
+    // A waiting route's publishes (with their retries) finish before the next route starts, so a
+    // route retried after a publish failure cannot be overtaken by the ones behind it.
     this.deferred = new DeferredRoutes(
-      (userIds, template) => this.tryRoute(userIds, template),
+      (userIds, template) => this.tryRoute(userIds, template, true),
       options,
       () => clock.nowMs(),
     );
@@ -150,8 +152,15 @@ export class Delivery {
     if (!(await this.tryRoute(userIds, template))) this.deferred.defer(userIds, template);
   }
 
-  /** Looks the users up and starts the publishes; false when the registry lookup failed (nothing sent). */
-  private async tryRoute(userIds: readonly string[], template: BusEnvelope): Promise<boolean> {
+  /**
+   * Looks the users up and starts the publishes (`waitForPublishes`: and waits for them, retries and
+   * DLQ included); false when the registry lookup failed (nothing sent).
+   */
+  private async tryRoute(
+    userIds: readonly string[],
+    template: BusEnvelope,
+    waitForPublishes = false,
+  ): Promise<boolean> {
     let presence;
     try {
       presence = await this.busBreaker.execute(() => this.registry.lookup(userIds, this.clock.nowMs()));
@@ -168,9 +177,11 @@ export class Delivery {
         targets.push({ userId, deviceId: device.deviceId });
       }
     }
+    const publishes: Promise<boolean>[] = [];
     for (const [instanceId, targets] of byInstance) {
-      void this.publishWithRetry(instanceId, { ...template, targets });
+      publishes.push(this.publishWithRetry(instanceId, { ...template, targets }));
     }
+    if (waitForPublishes) await Promise.all(publishes);
     return true;
   }
 
