@@ -1,6 +1,6 @@
 // `capsim loadtest` exit codes: 1 when a threshold fails, 2 on bad input.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,10 @@ beforeAll(async () => {
   server = await startFakeServer({ dropEvery: 5 });
   dir = mkdtempSync(join(tmpdir(), 'capsim-cli-'));
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Runs the CLI synchronously (only for cases that need no server in this process). */
 function capsim(...args: string[]) {
