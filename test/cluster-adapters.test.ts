@@ -11,14 +11,12 @@ import {
   createTemporaryDatabase,
   defaultTestRedisUrl,
   deleteRedisPrefix,
-  probeClusterServices,
+  clusterTestServices,
   uniqueSuffix,
 } from '../reference-server/cluster/testing.js';
 
-const services = await probeClusterServices();
+const services = await clusterTestServices('cluster adapter tests');
 const skipReason = services.skipReason;
-const adminUrl = (): string => (services.skipReason === undefined ? services.postgresAdminUrl : '');
-if (skipReason !== undefined) console.warn(`\n*** SKIPPING cluster adapter tests: ${skipReason} ***\n`);
 
 const t0 = 1_750_000_000_000;
 
@@ -42,7 +40,7 @@ describe.skipIf(skipReason !== undefined)('cluster adapters on real Redis and Po
   let set: ClusterAdapterSet;
 
   beforeAll(async () => {
-    database = await createTemporaryDatabase(adminUrl());
+    database = await createTemporaryDatabase(services.postgresAdminUrl);
     set = await createClusterAdapters({
       redisUrl: defaultTestRedisUrl,
       postgresUrl: database.url,

@@ -14,19 +14,18 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningClusterInstances } from '../reference-server/cluster/index.js';
 import { dmId, TestClient } from '../reference-server/cluster/test-client.js';
+import { metricValue, readinessStatus } from '../reference-server/test-support/probes.js';
+import { until } from '../reference-server/test-support/waits.js';
 import {
   createTemporaryDatabase,
   defaultTestRedisUrl,
   deleteRedisPrefix,
-  probeClusterServices,
+  clusterTestServices,
   uniqueSuffix,
 } from '../reference-server/cluster/testing.js';
 
-const services = await probeClusterServices();
+const services = await clusterTestServices('the Redis outage test (cluster on Redis + PostgreSQL)');
 const skipReason = services.skipReason;
-const adminUrl = (): string => (services.skipReason === undefined ? services.postgresAdminUrl : '');
-if (skipReason !== undefined)
-  console.warn(`\n*** SKIPPING the Redis outage test (cluster on Redis + PostgreSQL): ${skipReason} ***\n`);
 
 /** A TCP proxy to Redis that can drop every connection and refuse new ones until restored. */
 class CuttableProxy {
@@ -77,19 +76,6 @@ class CuttableProxy {
   }
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-  return Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
-}
-
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage', () => {
   const prefix = `capsimt_${uniqueSuffix()}:`;
   let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
@@ -101,7 +87,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
   beforeAll(async () => {
     const target = new URL(defaultTestRedisUrl);
     redis = new Redis(defaultTestRedisUrl);
-    database = await createTemporaryDatabase(adminUrl());
+    database = await createTemporaryDatabase(services.postgresAdminUrl);
     // One single-instance cluster per proxy, on the same database and key prefix: one cluster of two
     // (startCluster gives all its instances one Redis URL).
     for (let i = 0; i < 2; i += 1) {
@@ -149,20 +135,19 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
     for (const key of ['d1', 'd2', 'd3'])
       during.push(Number((await alice.sendMessage(conversationId, key, key)).seq));
     expect(during).toEqual([2, 3, 4]);
-    await waitUntil(
+    await until(
+      async () => (await metricValue(a.url, 'capsim_deferred_routes')) === 3,
       'fan-outs waiting on instance A',
-      async () => (await metric(a.url, 'capsim_deferred_routes')) === 3,
+      20_000,
     );
     // /readyz pings Redis (and sees fan-outs waiting): degraded.
-    const readiness = async () =>
-      ((await (await fetch(`${a.url}/readyz`)).json()) as { status: string }).status;
-    await waitUntil('instance A degraded', async () => (await readiness()) === 'degraded');
+    await until(async () => (await readinessStatus(a.url)) === 'degraded', 'instance A degraded', 20_000);
     expect(bob.frames.filter((frame) => frame.type === 'deliver').map((frame) => frame.seq)).toEqual([1]);
 
     // The cut is real: Redis has lost B's subscription too.
     const subscribersOfB = async () =>
       Number(((await redis.pubsub('NUMSUB', `${prefix}inst:${b.instanceId}`)) as [string, number])[1]);
-    await waitUntil('instance B unsubscribed by the cut', async () => (await subscribersOfB()) === 0);
+    await until(async () => (await subscribersOfB()) === 0, 'instance B unsubscribed by the cut', 20_000);
 
     for (const proxy of proxies) proxy.restore();
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 4, 20_000);
@@ -170,7 +155,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 5, 20_000);
     await bob.roundTrip();
     const delivered = bob.frames.filter((frame) => frame.type === 'deliver');
-    const trace = `DLQ ${await metric(a.url, 'capsim_dlq_size')}, publish retries ${await metric(a.url, 'capsim_delivery_retries_total')}`;
+    const trace = `DLQ ${await metricValue(a.url, 'capsim_dlq_size')}, publish retries ${await metricValue(a.url, 'capsim_delivery_retries_total')}`;
     expect(
       delivered.map((frame) => [frame.seq, frame.redelivery ?? false]),
       trace,
@@ -181,8 +166,8 @@ describe.skipIf(skipReason !== undefined)('cluster mode through a Redis outage',
       [4, false],
       [5, false],
     ]);
-    expect(await metric(a.url, 'capsim_deferred_routes')).toBe(0);
-    expect(await metric(a.url, 'capsim_dlq_size')).toBe(0);
-    await waitUntil('instance A ready again', async () => (await readiness()) === 'ready');
+    expect(await metricValue(a.url, 'capsim_deferred_routes')).toBe(0);
+    expect(await metricValue(a.url, 'capsim_dlq_size')).toBe(0);
+    await until(async () => (await readinessStatus(a.url)) === 'ready', 'instance A ready again', 20_000);
   });
 });

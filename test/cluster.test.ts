@@ -8,30 +8,20 @@ import pg from 'pg';
 import { namespaceFromPrefix } from '../reference-server/cluster/adapters.js';
 import { startCluster, type RunningClusterInstances } from '../reference-server/cluster/index.js';
 import { dmId, TestClient, type Frame } from '../reference-server/cluster/test-client.js';
+import { metricValue } from '../reference-server/test-support/probes.js';
+import { until } from '../reference-server/test-support/waits.js';
 import {
   createTemporaryDatabase,
   defaultTestRedisUrl,
   deleteRedisPrefix,
-  probeClusterServices,
+  clusterTestServices,
   uniqueSuffix,
 } from '../reference-server/cluster/testing.js';
 
-const services = await probeClusterServices();
+const services = await clusterTestServices('cluster tests (three instances on Redis + PostgreSQL)');
 const skipReason = services.skipReason;
-const adminUrl = (): string => (services.skipReason === undefined ? services.postgresAdminUrl : '');
-if (skipReason !== undefined)
-  console.warn(`\n*** SKIPPING cluster tests (three instances on Redis + PostgreSQL): ${skipReason} ***\n`);
 
 const seqOf = (frame: Frame): number => Number(frame.seq);
-
-/** Polls `condition` (no fixed sleeps: the retry schedule decides how long this takes). */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redis and PostgreSQL', () => {
   const prefix = `capsimt_${uniqueSuffix()}:`;
@@ -59,7 +49,7 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
   };
 
   beforeAll(async () => {
-    database = await createTemporaryDatabase(adminUrl());
+    database = await createTemporaryDatabase(services.postgresAdminUrl);
     cluster = await startCluster({
       redisUrl: defaultTestRedisUrl,
       postgresUrl: database.url,
@@ -206,7 +196,8 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
     // retried with backoff and parked in the dead-letter queue (nothing is dropped silently).
     for (let index = 41; index <= 43; index += 1)
       acked[toUma]!.add(seqOf(await walt.sendMessage(toUma, `w${index}`, `w${index}`)));
-    await waitUntil(async () => (await deadLetterCount()) >= 3);
+    // No fixed sleeps: the retry schedule decides how long these take.
+    await until(async () => (await deadLetterCount()) >= 3, 'three deliveries parked in the DLQ', 30_000);
 
     // uma reconnects to another instance and gets everything walt got an ACK for from her inbox.
     const umaAgain = await connect(1, 'uma');
@@ -223,10 +214,11 @@ describe.skipIf(skipReason !== undefined)('cluster mode: three instances on Redi
 
     // An operator replays the dead letters (`capsim dlq replay`) once walt's instance has finished
     // retrying (its retry queue is empty): they reach uma where she is now.
-    await waitUntil(async () => {
-      const metrics = await (await fetch(`${cluster.instances[1]!.url}/metrics`)).text();
-      return /^capsim_retry_queue_depth(?:\{[^}]*\})? 0$/m.test(metrics);
-    });
+    await until(
+      async () => (await metricValue(cluster.instances[1]!.url, 'capsim_retry_queue_depth')) === 0,
+      "walt's instance done retrying",
+      30_000,
+    );
     const replay = await cluster.instances[1]!.replayDeadLetters();
     expect(replay.replayed).toBeGreaterThanOrEqual(3);
     expect(replay.remaining).toBe(0);

@@ -69,6 +69,19 @@ export async function probeClusterServices(
   return { redisUrl, postgresAdminUrl: postgres.url };
 }
 
+/**
+ * For a test file that needs both services: probes them and, when one is unreachable, says so loudly
+ * (CI runs both, so a skip there is a finding). `postgresAdminUrl` is '' when skipping.
+ */
+export async function clusterTestServices(
+  what: string,
+): Promise<{ skipReason: string | undefined; redisUrl: string; postgresAdminUrl: string }> {
+  const services = await probeClusterServices();
+  if (services.skipReason === undefined) return { ...services, skipReason: undefined };
+  console.warn(`\n*** SKIPPING ${what}: ${services.skipReason} ***\n`);
+  return { skipReason: services.skipReason, redisUrl: defaultTestRedisUrl, postgresAdminUrl: '' };
+}
+
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }

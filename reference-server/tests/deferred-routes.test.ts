@@ -8,11 +8,13 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UserPresence } from '../contracts.js';
+import type { DeliveryRetryOptions } from '../options.js';
 import { MemoryConnectionRegistry } from '../embedded/memory-registry.js';
 import { MemoryPubSub } from '../embedded/memory-pubsub.js';
 import { MemorySequenceAllocator } from '../embedded/memory-sequences.js';
 import { SqliteMessageStore } from '../embedded/sqlite-store.js';
 import { TestClient } from '../test-support/client.js';
+import { metricValue, readinessStatus } from '../test-support/probes.js';
 import { startTestServer, tempDataDir, type TestServer } from '../test-support/server.js';
 import { sleep, until, within } from '../test-support/waits.js';
 
@@ -35,7 +37,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function twoInstances(deliveryRetry: Record<string, number>) {
+async function twoInstances(deliveryRetry: Partial<DeliveryRetryOptions>) {
   const storeDir = tempDataDir();
   const store = new SqliteMessageStore({ dataDir: storeDir, synchronous: 'normal', writer: 'inline' });
   await within(store.init(), 'store init');
@@ -72,16 +74,6 @@ async function send(client: TestClient, key: string): Promise<number> {
   return Number((await client.next('ack', { idempotencyKey: key })).seq);
 }
 
-async function metric(server: TestServer, name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-  return Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
-}
-
-async function readiness(server: TestServer): Promise<string> {
-  const response = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(5_000) });
-  return ((await response.json()) as { status: string }).status;
-}
-
 const liveSeqs = (client: TestClient) =>
   client
     .ofType('deliver')
@@ -98,11 +90,11 @@ describe('cross-instance fan-out while the connection registry is unreachable', 
 
     registry.failing = true;
     // /readyz pings the registry: degraded at once, before any send has found out.
-    expect(await readiness(a)).toBe('degraded');
+    expect(await readinessStatus(a.url)).toBe('degraded');
     expect([await send(alice, 'd1'), await send(alice, 'd2'), await send(alice, 'd3')]).toEqual([2, 3, 4]);
     const lookupsBefore = registry.lookups;
     await until(() => registry.lookups > lookupsBefore + 2, 'the flusher retrying the lookup');
-    expect(await metric(a, 'capsim_deferred_routes')).toBe(3);
+    expect(await metricValue(a.url, 'capsim_deferred_routes')).toBe(3);
     // ACKed and durable, but not pushed: the other instance was never told.
     expect(liveSeqs(bob)).toEqual([1]);
 
@@ -115,9 +107,9 @@ describe('cross-instance fan-out while the connection registry is unreachable', 
     await bob.waitFor((frame) => frame.type === 'deliver' && frame.seq === 5);
     await sleep(50); // room for a stray second copy to show up
     expect(bob.ofType('deliver').map((frame) => frame.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(await metric(a, 'capsim_deferred_routes')).toBe(0);
-    expect(await metric(a, 'capsim_deferred_routes_dropped_total')).toBe(0);
-    expect(await readiness(a)).toBe('ready');
+    expect(await metricValue(a.url, 'capsim_deferred_routes')).toBe(0);
+    expect(await metricValue(a.url, 'capsim_deferred_routes_dropped_total')).toBe(0);
+    expect(await readinessStatus(a.url)).toBe('ready');
   });
 
   it('drops the oldest beyond maxDeferred; the recipient reads that one from its inbox on reconnect', async () => {
@@ -126,8 +118,8 @@ describe('cross-instance fan-out while the connection registry is unreachable', 
     const bob = await open(b, 'bob');
     registry.failing = true;
     expect([await send(alice, 'd1'), await send(alice, 'd2'), await send(alice, 'd3')]).toEqual([1, 2, 3]);
-    expect(await metric(a, 'capsim_deferred_routes')).toBe(2);
-    expect(await metric(a, 'capsim_deferred_routes_dropped_total')).toBe(1);
+    expect(await metricValue(a.url, 'capsim_deferred_routes')).toBe(2);
+    expect(await metricValue(a.url, 'capsim_deferred_routes_dropped_total')).toBe(1);
 
     registry.failing = false;
     await within(

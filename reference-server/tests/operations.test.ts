@@ -10,6 +10,7 @@ import { MemoryPubSub } from '../embedded/memory-pubsub.js';
 import { MemorySequenceAllocator } from '../embedded/memory-sequences.js';
 import { SqliteMessageStore } from '../embedded/sqlite-store.js';
 import { TestClient } from '../test-support/client.js';
+import { metricValue } from '../test-support/probes.js';
 import { startTestServer, tempDataDir, type TestServer } from '../test-support/server.js';
 import { sleep, until, waitMs, within } from '../test-support/waits.js';
 
@@ -225,11 +226,9 @@ describe('cross-instance delivery, DLQ and degraded mode', () => {
       await send(alice, 'dm:alice:bob', `lost${i}`);
       await until(() => shared.bus.inFlight === i + 1, `publish of lost${i} in flight`);
     }
-    const dlqMetric = async () =>
-      /capsim_dlq_size\{[^}]*\} (\d+)/.exec(await (await get(`${a.url}/metrics`)).text())?.[1];
     for (let parked = 1; parked <= 3; parked += 1) {
       shared.bus.failOldest(); // its retries fail too; the breaker opens during the second message's
-      await until(async () => (await dlqMetric()) === String(parked), `DLQ size ${parked}`);
+      await until(async () => (await metricValue(a.url, 'capsim_dlq_size')) === parked, `DLQ size ${parked}`);
     }
     const target = { url: a.url, tokenSecret: 'capsim-dev-secret' };
     const listed = await within(listDeadLettersRemote(target, 10), 'DLQ list');

@@ -45,8 +45,8 @@ export function redisOptions(options: RedisClientOptions): RedisOptions {
     enableAutoPipelining: true,
     // Reconnect forever with a capped backoff; the gateway's breaker decides what to do meanwhile.
     // The cap is short because a subscriber that comes back late after an outage misses what other
-    // instances publish to it in the meantime (those publishes are retried for ~1.5 s, then go to the
-    // DLQ); 2 attempts per second per client cost a recovering Redis little.
+    // instances publish to it in the meantime (those publishes are retried for ~2.3–4.5 s, then go to
+    // the DLQ); 2 attempts per second per client cost a recovering Redis little.
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 500),
   };
 }
